@@ -1,0 +1,45 @@
+"""Wiring: builds the services from a Config, lazily, so a command opens only what it uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+
+from bot.config import Config
+from index.database import Database
+from index.knowledge import KnowledgeBase
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class App:
+    """The services one process uses. Adapters (CLI, console, Discord) hold one and only translate."""
+
+    def __init__(self, config: Config, clock: Callable[[], datetime] = utc_now):
+        self.config = config
+        self.clock = clock
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.config.db_path)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        s = self.config.settings
+        return KnowledgeBase.open(
+            self.db,
+            self.config.index_dir,
+            glossary_path=self.config.path(s.glossary),
+            countries_path=self.config.path(s.countries),
+            seed_dir=self.config.path(s.samples),
+            max_query_chars=s.search.max_query_chars,
+        )
+
+    def close(self) -> None:
+        if "knowledge" in self.__dict__:
+            self.knowledge.close()
+        if "db" in self.__dict__:
+            self.db.close()

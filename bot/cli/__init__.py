@@ -1,0 +1,61 @@
+"""`clikc-bot`: one entry point, one module per command family.
+
+Each command module exposes `register(subparsers)`, which adds its parsers and sets `handler`
+on them: a function `(args, app) -> int` returning the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.app import App
+from bot.cli import knowledge
+from bot.config import ConfigError, load_config
+from index.documents import QueryError
+
+COMMAND_MODULES = (knowledge,)
+
+
+class UserError(Exception):
+    """Bad input from the person at the terminal: printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clikc-bot",
+        description="CLiKC! Americas & Caribbean bot: search shared experiences, sessions, case studies.",
+    )
+    parser.add_argument("--config", help="settings file (default: ./config/clikc.yaml)")
+    parser.add_argument("--data-dir", help="where the database and index live (default: var/ beside config)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = None
+    try:
+        app = App(load_config(args.config, args.data_dir))
+        return args.handler(args, app)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"clikc-bot: {line}", file=sys.stderr)
+        return 2
+    except (UserError, QueryError) as exc:
+        print(f"clikc-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("clikc-bot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        if app is not None:
+            app.close()

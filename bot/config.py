@@ -1,0 +1,179 @@
+"""Settings: one YAML file, validated at start, with one clear line per problem.
+
+Nothing is read at import time; `load_settings` is called by the CLI with the paths it was given.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from index.documents import LANGUAGES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "clikc.yaml"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot be used. `problems` are complete one-line messages for users."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchSettings(_Strict):
+    max_query_chars: int = Field(500, ge=10, le=10_000)
+    default_limit: int = Field(5, ge=1, le=50)
+
+
+class IngestSettings(_Strict):
+    max_file_mb: float = Field(10, gt=0, le=200)
+
+
+class RateLimit(_Strict):
+    questions: int = Field(5, ge=1)
+    per_seconds: int = Field(60, ge=1)
+
+
+class Moderators(_Strict):
+    users: list[int | str] = []  # Discord user ids (or console user names)
+    roles: list[int | str] = []  # role ids or names
+
+
+class DiscordSettings(_Strict):
+    guild: int | str | None = None
+    index_channels: list[int | str] = []  # channels (and their threads) whose posts are indexed
+    announce_channel: int | str | None = None
+    review_channel: int | str | None = None
+    moderators: Moderators = Moderators()
+    sync_global: bool = False
+    scheduled_events: bool = False
+    rate_limit: RateLimit = RateLimit()
+
+
+class AnnouncementSettings(_Strict):
+    lead_times: list[str] = ["7d", "1d", "1h"]
+
+
+class Settings(_Strict):
+    data_dir: str = "../var"
+    glossary: str = "glossary.yaml"
+    countries: str = "countries.yaml"
+    sessions: str = "sessions.yaml"
+    strings: str = "strings.yaml"
+    samples: str = "samples"
+    languages: list[str] = list(LANGUAGES)
+    log_level: str = "INFO"
+    search: SearchSettings = SearchSettings()
+    ingest: IngestSettings = IngestSettings()
+    discord: DiscordSettings = DiscordSettings()
+    announcements: AnnouncementSettings = AnnouncementSettings()
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unsupported language(s) {unknown}; choose from {list(LANGUAGES)}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return value.upper()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings plus the resolved paths every service needs."""
+
+    settings: Settings
+    config_file: Path
+    data_dir: Path
+
+    @property
+    def config_dir(self) -> Path:
+        return self.config_file.parent
+
+    def path(self, relative: str) -> Path:
+        """A path named in the config file, relative to the config file's folder."""
+        return (self.config_dir / relative).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "clikc.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+def find_config_file(explicit: str | os.PathLike | None = None) -> Path:
+    """--config, else $CLIKC_CONFIG, else ./config/clikc.yaml, else the one shipped with the project."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("CLIKC_CONFIG"):
+        return Path(os.environ["CLIKC_CONFIG"])
+    local = Path.cwd() / "config" / "clikc.yaml"
+    return local if local.is_file() else DEFAULT_CONFIG
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file or raise ConfigError naming the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError([f"{path}:{where}: invalid YAML: {problem}"]) from None
+
+
+def validation_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[str]:
+    """One line per pydantic error: file, dotted location, message."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {prefix}{loc}: {msg}")
+    return lines
+
+
+def load_config(
+    config_file: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None
+) -> Config:
+    path = find_config_file(config_file).resolve()
+    raw = read_yaml(path)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{path}: expected a mapping of settings at the top level"])
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(path, exc)) from None
+    chosen = data_dir or os.environ.get("CLIKC_DATA_DIR")
+    resolved = Path(chosen).resolve() if chosen else (path.parent / settings.data_dir).resolve()
+    return Config(settings=settings, config_file=path, data_dir=resolved)

@@ -1,0 +1,94 @@
+"""Plain data that crosses the knowledge base's boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+KINDS = ("post", "workshop-summary", "case-study")
+LANGUAGES = ("en", "es", "fr", "pt")
+TECHNOLOGIES = ("blockchain", "iot", "analytics")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One thing the bot can answer from: a post, a workshop summary or a case study.
+
+    `lang` and `technologies` may be left empty: the knowledge base detects them. Values given
+    here (front matter, a moderator's correction) win over detection.
+    """
+
+    id: str
+    text: str
+    kind: str = "post"
+    title: str = ""
+    author: str = ""
+    date: datetime | None = None  # timezone-aware (UTC when the source gives no zone)
+    url: str = ""
+    source: str = ""  # file path or channel the document came from, for people reading stats
+    lang: str = ""
+    technologies: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)  # e.g. author_id, channel_id, message_id
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on an answer; every field is optional and they combine with AND."""
+
+    technology: str | None = None
+    kind: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    country: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    title: str
+    snippet: str  # best passage, matched words wrapped in ** **
+    score: float
+    lang: str
+    technologies: tuple[str, ...]
+    author: str
+    date: datetime | None
+    url: str
+    countries: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+            "lang": self.lang,
+            "technologies": list(self.technologies),
+            "author": self.author,
+            "date": self.date.isoformat() if self.date else None,
+            "url": self.url,
+            "countries": list(self.countries),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    results: list[Hit]
+    total: int = 0  # matches before the limit, for "more" pagination
+    did_you_mean: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "results": [hit.to_json() for hit in self.results],
+            "total": self.total,
+            "did_you_mean": self.did_you_mean,
+        }
+
+
+class QueryError(ValueError):
+    """A question that cannot be searched (empty, nothing but punctuation); the message is for users."""
