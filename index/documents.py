@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from index.errors import InputError
+
 KINDS = ("post", "workshop-summary", "case-study")
 LANGUAGES = ("en", "es", "fr", "pt")
 TECHNOLOGIES = ("blockchain", "iot", "analytics")
@@ -90,5 +92,5 @@ class Answer:
         }
 
 
-class QueryError(ValueError):
+class QueryError(InputError):
     """A question that cannot be searched (empty, nothing but punctuation); the message is for users."""

@@ -14,13 +14,9 @@ from collections.abc import Sequence
 from bot.app import App
 from bot.cli import knowledge
 from bot.config import ConfigError, load_config
-from index.documents import QueryError
+from index.errors import InputError
 
 COMMAND_MODULES = (knowledge,)
-
-
-class UserError(Exception):
-    """Bad input from the person at the terminal: printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(f"clikc-bot: {line}", file=sys.stderr)
         return 2
-    except (UserError, QueryError) as exc:
+    except InputError as exc:
         print(f"clikc-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
