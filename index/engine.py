@@ -73,9 +73,9 @@ class WhooshEngine:
 
     def _open_or_create(self):
         version_file = self.index_dir / "SCHEMA_VERSION"
-        if whoosh_index.exists_in(str(self.index_dir)) and version_file.exists():
-            if version_file.read_text().strip() == SCHEMA_VERSION:
-                return whoosh_index.open_dir(str(self.index_dir))
+        trusted = version_file.exists() and version_file.read_text().strip() == SCHEMA_VERSION
+        if trusted and whoosh_index.exists_in(str(self.index_dir)):
+            return whoosh_index.open_dir(str(self.index_dir))
         return self._create()
 
     def _create(self):

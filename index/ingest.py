@@ -113,10 +113,9 @@ def document_from_fields(
 def _files(path: Path) -> Iterator[Path]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
-            rel = child.relative_to(path)
-            if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                if child.name.lower() not in SKIPPED_NAMES:
-                    yield child
+            hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+            if child.is_file() and not hidden and child.name.lower() not in SKIPPED_NAMES:
+                yield child
     else:
         yield path
 

@@ -87,8 +87,8 @@ class DocumentStore:
                     outcomes.append("unchanged")
                     continue
                 conn.execute(
-                    "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source, lang,"
-                    " technologies, meta, author_id, content_hash, tags, updated_at)"
+                    "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
+                    " lang, technologies, meta, author_id, content_hash, tags, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.id,
