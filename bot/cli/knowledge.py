@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     idx = sub.add_parser("index", help="add documents, rebuild the search index, show statistics")
     idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", required=True)
 
-    add = idx_sub.add_parser("add", help="ingest files or folders (.md .txt .pdf .docx .jsonl, Discord export .json)")
+    add = idx_sub.add_parser(
+        "add", help="ingest files or folders (.md .txt .pdf .docx .jsonl, Discord export .json)"
+    )
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--json", action="store_true", help="print the summary as JSON")
     add.set_defaults(handler=index_add)
@@ -68,8 +70,10 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-              f"skipped {len(report.skipped)}")
+        print(
+            f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"skipped {len(report.skipped)}"
+        )
         for note in report.notes:
             print(f"  note: {note}")
         for where, why in report.skipped:
@@ -92,8 +96,11 @@ def index_stats(args: argparse.Namespace, app: App) -> int:
         print(json.dumps(stats.to_json(), indent=2))
         return 0
     print(f"documents: {stats.documents}")
-    for title, counts in (("kind", stats.by_kind), ("language", stats.by_lang),
-                          ("technology", stats.by_technology)):
+    for title, counts in (
+        ("kind", stats.by_kind),
+        ("language", stats.by_lang),
+        ("technology", stats.by_technology),
+    ):
         print(f"by {title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
     print(f"index size: {stats.index_bytes / 1024:.0f} KiB; pending writes: {stats.pending}")
     return 0
@@ -107,7 +114,7 @@ def ask_command(args: argparse.Namespace, app: App) -> int:
     if args.batch:
         return _ask_batch(args.batch, app, filters, limit)
     if args.question is None:
-        raise InputError("ask needs a question, for example: clikc-bot ask \"blockchain or IoT\"")
+        raise InputError('ask needs a question, for example: clikc-bot ask "blockchain or IoT"')
     answer = app.knowledge.search(args.question, filters, limit=limit)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
@@ -142,8 +149,12 @@ def render_answer(answer: Answer) -> str:
     for number, hit in enumerate(answer.results, 1):
         lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.lang}]")
         lines.append(f"   {hit.snippet}")
-        who = [hit.author or "", hit.date.date().isoformat() if hit.date else "",
-               ", ".join(hit.technologies), ", ".join(hit.countries)]
+        who = [
+            hit.author or "",
+            hit.date.date().isoformat() if hit.date else "",
+            ", ".join(hit.technologies),
+            ", ".join(hit.countries),
+        ]
         lines.append("   " + " · ".join(part for part in who if part))
         lines.append(f"   {hit.url or hit.id}")
     shown = len(answer.results)
