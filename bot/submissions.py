@@ -355,7 +355,7 @@ class SubmissionService:
             return ""
 
         title = pick(form.title, "title") or (extracted.title if extracted else "")
-        member = pick(form.member, "member", "administration", "author") or _clean(submitter.name)
+        member = pick(form.member, "member", "administration", "author")
         summary = pick(form.summary, "summary")
         results = pick(form.results, "results", "lessons")
         contact = pick(form.contact, "contact")
@@ -364,6 +364,11 @@ class SubmissionService:
 
         if not title:
             raise SubmissionError(f"{at}a title is needed (give one, or start the document with a heading)")
+        if not member:
+            raise SubmissionError(
+                f"{at}say which administration or member this case study is from"
+                " (the member field, or author: in the front matter)"
+            )
         for what, value, limit in (
             ("title", title, lim.title_chars),
             ("administration/member", member, lim.member_chars),
