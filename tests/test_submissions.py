@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot.submissions as submissions_module
-import index.knowledge as knowledge_module
-from bot.config import PROJECT_ROOT, Moderators
+from bot.config import Moderators
 from bot.submissions import (
     ANNOUNCEMENT,
     APPROVED_NOTICE,
@@ -29,9 +28,6 @@ from bot.submissions import (
 from index.database import Database
 from index.errors import InputError
 from index.extract import ExtractError
-from index.glossary import load_vocabulary
-from index.knowledge import KnowledgeBase
-from index.language import LanguageDetector
 from tests.make_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, zip_bomb_docx_bytes
 
 ESEAL_TEXT = (
@@ -63,15 +59,6 @@ MOD_BY_ROLE_ID = Actor(id="5005", name="João", roles=("777",), platform="discor
 LOCAL = Actor(id="operator", name="operator", platform="local")
 
 
-@pytest.fixture(scope="session")
-def vocabularies():
-    config = PROJECT_ROOT / "config"
-    return (
-        load_vocabulary(config / "glossary.yaml", "glossary"),
-        load_vocabulary(config / "countries.yaml", "countries"),
-    )
-
-
 class Clock:
     def __init__(self):
         self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -89,24 +76,8 @@ def clock():
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database(tmp_path / "clikc.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture(scope="session")
-def detector():
-    return LanguageDetector()  # its model takes most of a second to load: once per run, not per test
-
-
-@pytest.fixture
-def kb(db, tmp_path, vocabularies, detector, monkeypatch):
-    monkeypatch.setattr(knowledge_module, "LanguageDetector", lambda: detector)
-    knowledge = KnowledgeBase(db, tmp_path / "index", *vocabularies)
-    knowledge.reconcile()
-    yield knowledge
-    knowledge.close()
+def db(kb):  # the knowledge base's own database (tests/conftest.py), as in the App
+    return kb.store.db
 
 
 MODERATORS = Moderators(users=["3003"], roles=["Moderador", 777])
