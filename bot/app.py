@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from bot.config import Config
+from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
@@ -36,6 +37,18 @@ class App:
             countries_path=self.config.path(s.countries),
             seed_dir=self.config.path(s.samples),
             max_query_chars=s.search.max_query_chars,
+        )
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        s = self.config.settings
+        return SubmissionService(
+            self.db,
+            self.config.files_dir,
+            lambda: self.knowledge,  # opened only when a submission is analysed or published
+            s.discord.moderators,
+            self.clock,
+            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
         )
 
     def close(self) -> None:
