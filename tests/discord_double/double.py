@@ -45,6 +45,7 @@ class DiscordDouble:
         self.recorder = Recorder()
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: list[GatewaySession] = []
+        self.resumable: dict[str, GatewaySession] = {}  # dropped sessions by session_id
         self._failures: list[FailurePlan] = []
         self._rest = RestApi(self)
         self._runner: web.AppRunner | None = None
@@ -103,6 +104,8 @@ class DiscordDouble:
             await session.run()
         finally:
             self.sessions.remove(session)
+            if session.resumable and not session.taken_over and session.session_id not in self.resumable:
+                self.resumable[session.session_id] = session
             self.recorder.changed()
         return ws
 
@@ -167,6 +170,17 @@ class DiscordDouble:
             timeout=timeout,
             describe=lambda: f"for a READY gateway session ({len(self.sessions)} open)",
         )
+
+    async def drop_connection(self, code: int = 4000) -> None:
+        """Close every gateway session as a network failure or a Discord restart would. A bot with
+        ``reconnect=True`` (discord.py's default) comes back with RESUME; what was dispatched in between
+        is replayed, then RESUMED (on_resumed fires, on_ready does not)."""
+        for session in list(self.sessions):
+            # resumable from now on: the bot may be back with RESUME before this handler unwinds
+            session.closed, session.ready, session.dropped = True, False, True
+            if session.identify is not None:
+                self.resumable[session.session_id] = session
+            await session.ws.close(code=code)
 
     async def wait_until_disconnected(self, timeout: float = 5.0) -> None:
         await self.recorder.wait(
@@ -244,7 +258,7 @@ class DiscordDouble:
 
     def broadcast(self, event: str, data: dict[str, Any]) -> list[asyncio.Future[None]]:
         """Queue a DISPATCH to every ready session that would receive it; returns the write futures."""
-        futures = [s.dispatch(event, data) for s in self.sessions]
+        futures = [s.dispatch(event, data) for s in (*self.sessions, *self.resumable.values())]
         return [f for f in futures if f is not None]
 
     async def deliver(self, event: str, data: dict[str, Any]) -> int:

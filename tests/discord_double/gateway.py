@@ -44,35 +44,58 @@ class GatewaySession:
         self.sequence = 0
         self.intents = 0
         self.identify: dict[str, Any] | None = None
+        self.history: list[dict[str, Any]] = []
+        self.dropped = False  # closed by DiscordDouble.drop_connection()
+        self.taken_over = False  # a RESUME on a new connection continued this session
         self.ready = False
         self.closed = False
+        self.compress = compress  # what the bot asked for in the URL (discord.py: "zlib-stream")
         self._compressor = zlib.compressobj() if compress == "zlib-stream" else None
         self._outbox: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None]]] = asyncio.Queue()
 
     # ---- sending --------------------------------------------------------------------------------
 
     def send(self, op: int, d: Any, t: str | None = None) -> asyncio.Future[None]:
-        """Queue a frame; the future completes once it is written to the socket."""
+        """Queue a frame; the future completes once it is written to the socket.
+
+        Dispatches are numbered and kept, so a resumed session can replay what the bot missed; a
+        dispatch to a closed session that may still be resumed is only kept.
+        """
         frame: dict[str, Any] = {"op": op, "d": d, "s": None, "t": t}
         if op == DISPATCH:
             self.sequence += 1
             frame["s"] = self.sequence
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.history.append(frame)
         if self.closed:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             done.set_result(None)
             return done
+        return self._enqueue(frame)
+
+    def _enqueue(self, frame: dict[str, Any]) -> asyncio.Future[None]:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.double.recorder.gateway.append(
-            GatewayRecord(len(self.double.recorder.gateway), self.number, "send", op, t, d)
+            GatewayRecord(
+                len(self.double.recorder.gateway), self.number, "send", frame["op"], frame["t"], frame["d"]
+            )
         )
         self._outbox.put_nowait((frame, done))
         self.double.recorder.changed()
         return done
 
+    @property
+    def resumable(self) -> bool:
+        """Identified, and dropped by the double or not closed cleanly by the bot (discord.py closes
+        with 1000 on bot.close() and will not resume)."""
+        return self.identify is not None and (self.dropped or self.ws.close_code not in (1000, 1001))
+
     def dispatch(self, event: str, data: dict[str, Any]) -> asyncio.Future[None] | None:
-        """Queue a DISPATCH if this session is ready and its intents let Discord send it."""
-        if not self.ready or self.closed or not self.wants(event, data):
+        """Queue a DISPATCH if this session would get it (ready, or closed but resumable; intents)."""
+        if not self.wants(event, data):
             return None
-        return self.send(DISPATCH, self._filtered(event, data), event)
+        if (self.ready and not self.closed) or (self.closed and self.resumable):
+            return self.send(DISPATCH, self._filtered(event, data), event)
+        return None
 
     def wants(self, event: str, data: dict[str, Any]) -> bool:
         if event in _MESSAGE_EVENTS:
@@ -157,10 +180,29 @@ class GatewaySession:
             self.intents = int(d.get("intents", 0))
             await self._ready(d)
         elif op == RESUME:
-            # The double keeps no replay buffer: tell the bot to identify afresh, as Discord may.
-            self.send(INVALID_SESSION, False)
+            self._resume(d)
         elif op == REQUEST_MEMBERS:
             self._member_chunk(d)
+
+    def _resume(self, d: dict[str, Any]) -> None:
+        """Take over a dropped session: replay the dispatches after ``seq``, then RESUMED.
+
+        Unknown sessions get INVALID_SESSION (not resumable), and the bot identifies afresh — which
+        discord.py delays by 5 s (Client.before_identify_hook), so tests should prefer resuming.
+        """
+        old = self.double.resumable.pop(str(d.get("session_id")), None)
+        if old is None or d.get("token") != self.double.world.token:
+            self.send(INVALID_SESSION, False)
+            return
+        old.taken_over = True
+        self.session_id, self.identify, self.intents = old.session_id, old.identify, old.intents
+        self.sequence, self.history = old.sequence, old.history
+        for frame in self.history:
+            if frame["s"] > int(d.get("seq") or 0):
+                self._enqueue(frame)
+        self.send(DISPATCH, {}, "RESUMED")
+        self.ready = True
+        self.double.recorder.changed()
 
     async def _ready(self, identify: dict[str, Any]) -> None:
         world = self.double.world

@@ -27,8 +27,13 @@ class ApproveView(discord.ui.View):
 
     @discord.ui.button(label="Approve", style=discord.ButtonStyle.success, custom_id="smoke:approve")
     async def approve(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await interaction.response.send_message(
-            f"approved by {interaction.user.name}", allowed_mentions=discord.AllowedMentions.none()
+        if "Moderator" not in [role.name for role in interaction.user.roles]:
+            await interaction.response.send_message("only moderators can approve", ephemeral=True)
+            return
+        await interaction.response.edit_message(
+            content=f"approved by {interaction.user.name}",
+            view=None,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
 
@@ -87,7 +92,24 @@ class SmokeBot(commands.Bot):
         async def feedback(interaction: discord.Interaction) -> None:
             await interaction.response.send_modal(FeedbackModal(custom_id="feedback"))
 
-        for command in (hello, slow, feedback):
+        @app_commands.command(name="report", description="Report a file on behalf of a member")
+        async def report(
+            interaction: discord.Interaction, member: discord.Member, file: discord.Attachment
+        ) -> None:
+            size = len(await file.read())
+            await interaction.response.send_message(
+                f"{member.name} ({member.roles[-1].name}): {file.filename} {size} bytes", ephemeral=True
+            )
+
+        privacy = app_commands.Group(name="privacy", description="Indexing of your posts")
+
+        @privacy.command(name="optout", description="Stop indexing my posts")
+        async def optout(interaction: discord.Interaction, reason: str = "") -> None:
+            await interaction.response.send_message(
+                f"opted out {interaction.user.name} {reason}", ephemeral=True
+            )
+
+        for command in (hello, slow, feedback, report, privacy):
             self.tree.add_command(command, guild=guild)
         await self.tree.sync(guild=guild)
 
@@ -144,7 +166,8 @@ async def test_connects_identifies_and_syncs_commands(discord_double: DiscordDou
     app = discord_double.world.application_id
     sync = discord_double.requests_to("PUT", rf"/applications/{app}/guilds/\d+/commands")
     assert len(sync) == 1 and sync[0].status == 200
-    assert sorted(c["name"] for c in sync[0].json) == ["feedback", "hello", "slow"]
+    assert sorted(c["name"] for c in sync[0].json) == ["feedback", "hello", "privacy", "report", "slow"]
+    assert discord_double.sessions[0].compress == "zlib-stream", "frames are zlib-stream compressed"
     assert discord_double.requests_to("GET", "/users/@me")
     assert discord_double.requests_to("GET", "/oauth2/applications/@me")
     assert discord_double.unknown_requests == []
@@ -266,10 +289,52 @@ async def test_button_click_after_restart_reaches_persistent_view(
     await bot_runner.restart(new_bot(discord_double))
     assert len(discord_double.requests_to("PUT", r"/applications/\d+/guilds/\d+/commands")) == 2
 
+    refused = await discord_double.click(message, "smoke:approve", user="ana")
+    refusal = await discord_double.wait_for_callback(refused, timeout=TIMEOUT)
+    assert refusal["type"] == 4 and refusal["data"]["flags"] == 64  # ephemeral: only ana sees it
+    assert refused.original["id"] not in discord_double.world.messages[message["channel_id"]]
+
     click = await discord_double.click(message, "smoke:approve", user="moderator")
     answer = await discord_double.wait_for_callback(click, timeout=TIMEOUT)
-    assert answer == {"type": 4, "data": answer["data"]}
-    assert answer["data"]["content"] == "approved by moderator"
+    assert answer["type"] == 7  # the clicked message is updated in place
+    stored = discord_double.world.messages[message["channel_id"]][message["id"]]
+    assert stored["content"] == "approved by moderator" and stored["components"] == []
+    update = await discord_double.wait_for_gateway(event="MESSAGE_UPDATE", direction="send", timeout=TIMEOUT)
+    assert update.d["id"] == message["id"]
+
+
+async def test_sub_command_with_member_and_attachment_options(
+    discord_double: DiscordDouble, bot_runner: BotRunner
+):
+    await bot_runner.start(new_bot(discord_double))
+    optout = await discord_double.slash("privacy optout", {"reason": "personal"}, user="joao")
+    answer = await discord_double.wait_for_callback(optout, timeout=TIMEOUT)
+    assert answer["data"]["content"] == "opted out joao personal" and answer["data"]["flags"] == 64
+    assert optout.payload["data"]["options"] == [
+        {"name": "optout", "type": 1, "options": [{"name": "reason", "type": 3, "value": "personal"}]}
+    ]
+
+    pdf = discord_double.attachment("case.pdf", b"%PDF-1.4 fake", "application/pdf")
+    report = await discord_double.slash("report", {"member": "moderator", "file": pdf}, user="ana")
+    answer = await discord_double.wait_for_callback(report, timeout=TIMEOUT)
+    assert answer["data"]["content"] == "moderator (Moderator): case.pdf 13 bytes"
+
+
+async def test_bot_reconnects_after_the_connection_drops(
+    discord_double: DiscordDouble, bot_runner: BotRunner
+):
+    await bot_runner.start(new_bot(discord_double))
+    await discord_double.wait_for_gateway(op=2, timeout=TIMEOUT)
+    await discord_double.drop_connection()
+    # posted while the bot is away: replayed when it resumes
+    missed = await discord_double.post_message("general", "pierre", "posted during the outage")
+    resume = await discord_double.wait_for_gateway(op=6, timeout=TIMEOUT)
+    assert resume.d["session_id"] == "double-session-1"
+    await discord_double.wait_for_gateway(event="RESUMED", direction="send", timeout=TIMEOUT)
+    reply = await discord_double.wait_for_request("POST", rf"/channels/{missed['channel_id']}/messages")
+    assert reply.json["content"] == "heard: posted during the outage"
+    asked = await discord_double.slash("hello", {"who": "again"})
+    assert (await discord_double.wait_for_callback(asked, timeout=TIMEOUT))["type"] == 4
 
 
 async def test_interaction_callback_survives_500_then_429(
