@@ -1,5 +1,6 @@
 """pytest fixtures: ``discord_double`` (a started DiscordDouble with discord.py pointed at it) and
-``bot_runner`` (start/stop/restart real bots against it; whatever runs is stopped at teardown).
+``bot_runner`` (start/stop/restart real bots against it; whatever runs is stopped at teardown, and
+the test fails if discord.py logged an error, e.g. an exception inside a command handler).
 
 Use them from a conftest.py: ``from tests.discord_double.fixtures import bot_runner, discord_double``.
 """
@@ -30,4 +31,5 @@ async def bot_runner(discord_double: DiscordDouble) -> AsyncIterator[BotRunner]:
     try:
         yield runner
     finally:
-        await runner.stop()
+        await runner.close()
+    assert not runner.errors, f"discord.py logged errors during the test:\n{runner.error_report()}"

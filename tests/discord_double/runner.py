@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Iterator
 
 import discord
@@ -33,11 +34,29 @@ def discord_pointed_at(double: DiscordDouble) -> Iterator[None]:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_gateway
 
 
+class _ErrorLog(logging.Handler):
+    def __init__(self, on_error) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+        self._on_error = on_error
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self._on_error()  # wakes double.recorder.wait() callers, so tests can await an error
+
+
 class BotRunner:
-    """Runs one bot at a time against the double: start, stop, restart (a new instance, same world)."""
+    """Runs one bot at a time against the double: start, stop, restart (a new instance, same world).
+
+    ``errors`` collects what discord.py logged at ERROR while the runner lived (an exception in a
+    command, view, modal or event handler is logged, not raised): the ``bot_runner`` fixture fails a
+    test that leaves any; a test that provokes one on purpose checks and clears the list.
+    """
 
     def __init__(self, double: DiscordDouble, *, guild_ready_timeout: float | None = 0.05) -> None:
         self.double = double
+        self._error_log = _ErrorLog(double.recorder.changed)
+        logging.getLogger("discord").addHandler(self._error_log)
         # discord.py waits guild_ready_timeout (2 s by default) after the last GUILD_CREATE before
         # on_ready; the double sends every GUILD_CREATE at once, so a short wait loses nothing.
         self.guild_ready_timeout = guild_ready_timeout
@@ -82,6 +101,22 @@ class BotRunner:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self.double.wait_until_disconnected(timeout=timeout)
+
+    @property
+    def errors(self) -> list[logging.LogRecord]:
+        return self._error_log.records
+
+    def error_report(self) -> str:
+        """The logged errors with their tracebacks, for an assertion message."""
+        formatter = logging.Formatter("%(name)s: %(message)s")
+        return "\n".join(formatter.format(record) for record in self.errors)
+
+    async def close(self) -> None:
+        """Stop the bot and stop collecting errors."""
+        try:
+            await self.stop()
+        finally:
+            logging.getLogger("discord").removeHandler(self._error_log)
 
     async def restart(self, bot: discord.Client, *, timeout: float = 10.0) -> discord.Client:
         """Stop the running bot and start ``bot`` (a new instance) against the same double state."""

@@ -400,3 +400,22 @@ async def test_history_dms_members_scheduled_events_and_unknown_routes(
     with pytest.raises(discord.NotFound):
         await bot.http.request(discord.http.Route("GET", "/guilds/{guild_id}/audit-logs", guild_id=guild.id))
     assert [r.path for r in discord_double.unknown_requests] == [f"/guilds/{guild.id}/audit-logs"]
+
+
+async def test_handler_exceptions_are_collected_not_lost(
+    discord_double: DiscordDouble, bot_runner: BotRunner
+):
+    bot = await bot_runner.start(new_bot(discord_double))
+
+    @bot.tree.command(name="boom", description="fails", guild=discord.Object(bot.guild_id))
+    async def boom(interaction: discord.Interaction) -> None:
+        raise RuntimeError("kaput")
+
+    await bot.tree.sync(guild=discord.Object(bot.guild_id))
+    await discord_double.slash("boom")
+    # nothing answers; the failure shows up in discord.py's error log, which the runner collects
+    await discord_double.recorder.wait(
+        lambda: bot_runner.errors, timeout=TIMEOUT, describe=lambda: "for the command's error to be logged"
+    )
+    assert "kaput" in bot_runner.error_report()
+    bot_runner.errors.clear()
