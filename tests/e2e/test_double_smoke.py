@@ -109,7 +109,20 @@ class SmokeBot(commands.Bot):
                 f"opted out {interaction.user.name} {reason}", ephemeral=True
             )
 
-        for command in (hello, slow, feedback, report, privacy):
+        @app_commands.command(name="status", description="Edits and follow-ups")
+        async def status(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(
+                "working", allowed_mentions=discord.AllowedMentions.none()
+            )
+            await interaction.edit_original_response(content="working: 50%")
+            await interaction.followup.send("part 1", allowed_mentions=discord.AllowedMentions.none())
+            part2 = await interaction.followup.send(
+                "part 2", wait=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+            await part2.edit(content="part 2 (edited)")
+            await interaction.delete_original_response()
+
+        for command in (hello, slow, feedback, report, privacy, status):
             self.tree.add_command(command, guild=guild)
         await self.tree.sync(guild=guild)
 
@@ -166,7 +179,14 @@ async def test_connects_identifies_and_syncs_commands(discord_double: DiscordDou
     app = discord_double.world.application_id
     sync = discord_double.requests_to("PUT", rf"/applications/{app}/guilds/\d+/commands")
     assert len(sync) == 1 and sync[0].status == 200
-    assert sorted(c["name"] for c in sync[0].json) == ["feedback", "hello", "privacy", "report", "slow"]
+    assert sorted(c["name"] for c in sync[0].json) == [
+        "feedback",
+        "hello",
+        "privacy",
+        "report",
+        "slow",
+        "status",
+    ]
     assert discord_double.sessions[0].compress == "zlib-stream", "frames are zlib-stream compressed"
     assert discord_double.requests_to("GET", "/users/@me")
     assert discord_double.requests_to("GET", "/oauth2/applications/@me")
@@ -419,3 +439,22 @@ async def test_handler_exceptions_are_collected_not_lost(
     )
     assert "kaput" in bot_runner.error_report()
     bot_runner.errors.clear()
+
+
+async def test_original_response_edits_follow_ups_and_deletion(
+    discord_double: DiscordDouble, bot_runner: BotRunner
+):
+    await bot_runner.start(new_bot(discord_double))
+    interaction = await discord_double.slash("status")
+    app, token = discord_double.world.application_id, interaction.token
+    await discord_double.wait_for_request(
+        "DELETE", rf"/webhooks/{app}/{token}/messages/@original", timeout=TIMEOUT
+    )
+
+    edits = discord_double.requests_to("PATCH", rf"/webhooks/{app}/{token}/messages/.+")
+    assert [r.json["content"] for r in edits] == ["working: 50%", "part 2 (edited)"]
+    assert [m["content"] for m in interaction.followups] == ["part 1", "part 2 (edited)"]
+    channel_messages = discord_double.world.messages[interaction.payload["channel_id"]]
+    assert interaction.original is None
+    assert sorted(m["content"] for m in channel_messages.values()) == ["part 1", "part 2 (edited)"]
+    assert discord_double.unknown_requests == []
