@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from bot.config import Config
+from bot.posts import PostIndexer
+from bot.privacy import PrivacyService
+from bot.rate_limit import RateLimiter
+from bot.replies import Replies
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
@@ -37,6 +41,23 @@ class App:
             seed_dir=self.config.path(s.samples),
             max_query_chars=s.search.max_query_chars,
         )
+
+    @cached_property
+    def replies(self) -> Replies:
+        return Replies.load(self.config.path(self.config.settings.strings))
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(self.db, lambda: self.knowledge, self.clock)
+
+    @cached_property
+    def posts(self) -> PostIndexer:
+        return PostIndexer(self.db, lambda: self.knowledge, self.privacy, self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        limit = self.config.settings.discord.rate_limit
+        return RateLimiter(limit.questions, limit.per_seconds, self.clock)
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:
