@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from index.analysis import analyse
@@ -171,18 +172,29 @@ def parse_countries(raw: object, path: Path) -> Vocabulary:
 
 def load_vocabulary(path: Path, kind: str) -> Vocabulary:
     """Read a glossary ('glossary') or gazetteer ('countries'); a missing gazetteer is just empty."""
-    import yaml
-
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         if kind == "countries":
             return Vocabulary({})
         raise GlossaryError([f"{path}: file not found"]) from None
+    except OSError as exc:
+        raise GlossaryError([f"{path}: cannot read: {exc}"]) from None
+    return _parse_cached(str(path), data, kind)
+
+
+@lru_cache(maxsize=8)
+def _parse_cached(path_text: str, data: bytes, kind: str) -> Vocabulary:
+    """Analysing every term takes a moment; the same file content parses once per process."""
+    import yaml
+
+    path = Path(path_text)
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
         raise GlossaryError([f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GlossaryError([f"{path}: cannot read: {exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise GlossaryError([f"{path}: not UTF-8 text: {exc}"]) from None
     return parse_countries(raw, path) if kind == "countries" else parse_glossary(raw, path)

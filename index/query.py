@@ -35,17 +35,20 @@ class QueryPlan:
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed `limit`."""
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit + 1 once past limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
+    before, previous = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 
@@ -132,7 +135,7 @@ class QueryBuilder:
             candidates = {w: n for w, n in self.engine.similar_words(word, maxdist)}
             for known in self._known:
                 if known[:1] == word[:1] and edit_distance(word, known, maxdist) <= maxdist:
-                    candidates.setdefault(known, 1)
+                    candidates.setdefault(known, 0)  # words members actually use win ties
             if candidates:
                 out[word] = min(
                     candidates, key=lambda w: (edit_distance(word, w, maxdist), -candidates[w], w)
