@@ -57,6 +57,7 @@ class AskRequest:
     kind: str | None = None
     member: str | None = None
     lang: str | None = None
+    country: str | None = None  # code or name, e.g. PE or Perú (the knowledge base resolves it)
 
     def validated(self) -> AskRequest:
         """The same request with option values normalised (aliases resolved), or UnknownChoice."""
@@ -67,10 +68,17 @@ class AskRequest:
             kind=_choice("kind", self.kind, KINDS, KIND_ALIASES),
             lang=_choice("lang", self.lang, LANGUAGES, {}),
             member=(self.member or "").strip() or None,
+            country=(self.country or "").strip() or None,
         )
 
     def filters(self) -> Filters:
-        return Filters(technology=self.technology, kind=self.kind, author=self.member, lang=self.lang)
+        return Filters(
+            technology=self.technology,
+            kind=self.kind,
+            author=self.member,
+            lang=self.lang,
+            country=self.country,
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +93,7 @@ def _ask_parser() -> _Parser:
     parser.add_argument("--kind", "-k")
     parser.add_argument("--member", "--author", "-m")
     parser.add_argument("--lang", "-l")
+    parser.add_argument("--country", "-c")
     return parser
 
 
@@ -105,8 +114,12 @@ def parse_ask(line: str) -> AskRequest:
     words = args.words + [u for u in unknown if not u.startswith("--")]
     bad = [u for u in unknown if u.startswith("--")]
     if bad:
-        raise InputError(f"ask: unknown option {bad[0]} (use --technology, --kind, --member, --lang)")
-    return AskRequest(" ".join(words), args.technology, args.kind, args.member, args.lang).validated()
+        raise InputError(
+            f"ask: unknown option {bad[0]} (use --technology, --kind, --member, --lang, --country)"
+        )
+    return AskRequest(
+        " ".join(words), args.technology, args.kind, args.member, args.lang, args.country
+    ).validated()
 
 
 def search(kb: KnowledgeBase, request: AskRequest, limit: int, offset: int = 0) -> Answer:
