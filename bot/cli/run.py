@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Callable
 
+import aiohttp
 import discord
 
 from bot.app import App
@@ -54,6 +55,9 @@ def run_command(args: argparse.Namespace, app: App) -> int:
 def _bot_factory(app: App):
     from bot.discord.bot import ClikcBot
 
+    # The bot never joins voice channels: no warnings about voice libraries at start.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     return ClikcBot(app)
 
 
@@ -81,6 +85,9 @@ async def serve(app: App, token: str, bot_factory: Callable[[App], discord.Clien
         return 1
     except discord.PrivilegedIntentsRequired:
         print(f"clikc-bot: {NO_INTENT}", file=sys.stderr)
+        return 1
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound, discord.HTTPException) as exc:
+        print(f"clikc-bot: cannot reach Discord: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     finally:
         for sig in signals:

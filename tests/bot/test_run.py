@@ -115,3 +115,17 @@ def test_log_level_from_env_over_config(app, monkeypatch):
     assert log_level(app) == "DEBUG"
     monkeypatch.setenv("CLIKC_LOG_LEVEL", "loud")
     assert log_level(app) == "INFO"
+
+
+async def test_unreachable_discord_is_one_line(app, capsys):
+    def offline(app):
+        client = FakeClient(app)
+
+        async def start(token):
+            raise OSError("Name or service not known")
+
+        client.start = start
+        return client
+
+    assert await serve(app, "secret-token", offline) == 1
+    assert capsys.readouterr().err == "clikc-bot: cannot reach Discord: OSError: Name or service not known\n"
