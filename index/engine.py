@@ -60,6 +60,7 @@ def _epoch(value: datetime) -> int:
 class RawHit:
     id: str
     score: float
+    matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
 
 
 class WhooshEngine:
@@ -151,12 +152,20 @@ class WhooshEngine:
 
     def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
-        results = searcher.search(query, limit=limit, filter=filter_query(filters))
-        hits = [RawHit(hit["id"], hit.score) for hit in results]
+        results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
+        hits = [
+            RawHit(
+                hit["id"],
+                hit.score,
+                frozenset((field, term.decode("utf-8")) for field, term in hit.matched_terms()),
+            )
+            for hit in results
+        ]
         return hits, len(results)
 
-    def word_frequency(self, word: str) -> int:
-        return self._searcher.doc_frequency("words", word)
+    def frequency(self, field: str, term: str) -> int:
+        """Documents containing the term (0 for unknown terms)."""
+        return self._searcher.doc_frequency(field, term)
 
     def similar_words(self, word: str, maxdist: int) -> list[tuple[str, int]]:
         """Indexed words within `maxdist` edits (same first letter), with their document frequency."""

@@ -8,12 +8,12 @@ A term is analysed like document text in its own language (folded, stop words ou
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from index.analysis import analyse
+from index.analysis import analyse, stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
 
@@ -64,26 +64,39 @@ class Vocabulary:
                 entries.sort(key=lambda entry: -len(entry[0]))  # longest phrase first
             self._phrases[lang] = table
 
-    def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
-        """Concept id -> number of mentions in a text already analysed with `lang`."""
+    def _spans(self, stems: list[str], lang: str) -> Iterator[tuple[str, int, int]]:
+        """(concept id, start, end) of each mention, longest phrase first, no overlaps."""
         table = self._phrases[lang]
-        found: Counter[str] = Counter()
         i, n = 0, len(stems)
         while i < n:
             step = 1
             for phrase, concept_id in table.get(stems[i], ()):
                 if tuple(stems[i : i + len(phrase)]) == phrase:
-                    found[concept_id] += 1
+                    yield concept_id, i, i + len(phrase)
                     step = len(phrase)
                     break
             i += step
-        return found
+
+    def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
+        """Concept id -> number of mentions in a text already analysed with `lang`."""
+        return Counter(concept_id for concept_id, _, _ in self._spans(stems, lang))
 
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
         found: Counter[str] = Counter()
         for lang in languages:
             found |= self.match_stems(analyse(text, lang), lang)
+        return found
+
+    def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
+        """Concept id -> the (folded) words of the text that named it, in whichever language."""
+        found: dict[str, set[str]] = {}
+        for lang in languages:
+            stops = stopwords(lang)
+            kept = [word for word, _, _ in words(text) if word not in stops]
+            stems = [stem(lang, word) for word in kept]
+            for concept_id, start, end in self._spans(stems, lang):
+                found.setdefault(concept_id, set()).update(kept[start:end])
         return found
 
     def groups(self, concept_ids: Iterable[str]) -> tuple[str, ...]:
