@@ -98,7 +98,7 @@ class Console:
         except InputError as exc:
             self.fail(str(exc))
         except Exception:
-            log.exception("console command failed: %s", word)
+            log.exception("console command %s failed", word.lower() if command else "ask")  # no user text
             self.fail(self.t("error"))
         return None
 
