@@ -100,7 +100,7 @@ def test_unexpected_failure_is_reported_not_raised(app, kb, monkeypatch, caplog)
     monkeypatch.setattr(kb, "stats", lambda: 1 / 0)
     status, out, err = chat(app, "stats\nhelp\n", greet=False)
     assert "Something went wrong on my side" in err and "ask QUESTION" in out
-    assert "console command failed" in caplog.text
+    assert "console command stats failed" in caplog.text
 
 
 def test_clikc_bot_chat_answers_from_the_seeded_samples(tmp_path):
