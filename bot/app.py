@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from bot.config import Config
+from bot.posts import PostIndexer
+from bot.privacy import PrivacyService
+from bot.rate_limit import RateLimiter
+from bot.replies import Replies
 from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
@@ -50,6 +54,23 @@ class App:
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
         )
+
+    @cached_property
+    def replies(self) -> Replies:
+        return Replies.load(self.config.path(self.config.settings.strings))
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(self.db, lambda: self.knowledge, self.clock)
+
+    @cached_property
+    def posts(self) -> PostIndexer:
+        return PostIndexer(self.db, lambda: self.knowledge, self.privacy, self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        limit = self.config.settings.discord.rate_limit
+        return RateLimiter(limit.questions, limit.per_seconds, self.clock)
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:

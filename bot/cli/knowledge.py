@@ -138,15 +138,19 @@ def _ask_batch(path: Path, app: App, filters: Filters, limit: int) -> int:
     return 0
 
 
-def render_answer(answer: Answer) -> str:
-    """Plain text for a terminal: numbered answers, snippet, who/when/where, link."""
+def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit for more") -> str:
+    """Plain text for a terminal: numbered answers, snippet, who/when/where, link.
+
+    `offset` numbers a later page from offset+1; `more_hint` says how to see the rest (the console
+    says "type more").
+    """
     lines = []
     if answer.did_you_mean:
         lines.append(f"Did you mean: {answer.did_you_mean}")
     if not answer.results:
         lines.append("No answers found. Try other words, or another language.")
         return "\n".join(lines)
-    for number, hit in enumerate(answer.results, 1):
+    for number, hit in enumerate(answer.results, offset + 1):
         lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.lang}]")
         lines.append(f"   {hit.snippet}")
         who = [
@@ -159,5 +163,7 @@ def render_answer(answer: Answer) -> str:
         lines.append(f"   {hit.url or hit.id}")
     shown = len(answer.results)
     if answer.total > shown:
-        lines.append(f"({shown} of {answer.total} shown; use --limit for more)")
+        span = f"{offset + 1}–{offset + shown}" if offset else f"{shown}"
+        hint = f"; {more_hint}" if answer.total > offset + shown else ""
+        lines.append(f"({span} of {answer.total} shown{hint})")
     return "\n".join(lines)
