@@ -11,6 +11,7 @@ from bot.posts import PostIndexer
 from bot.privacy import PrivacyService
 from bot.rate_limit import RateLimiter
 from bot.replies import Replies
+from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
@@ -58,6 +59,18 @@ class App:
     def rate_limiter(self) -> RateLimiter:
         limit = self.config.settings.discord.rate_limit
         return RateLimiter(limit.questions, limit.per_seconds, self.clock)
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        s = self.config.settings
+        return SubmissionService(
+            self.db,
+            self.config.files_dir,
+            lambda: self.knowledge,  # opened only when a submission is analysed or published
+            s.discord.moderators,
+            self.clock,
+            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
+        )
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:
