@@ -441,10 +441,11 @@ def _rule(value: object, start: datetime | None, tz: ZoneInfo | None, problem) -
     naive_start = start.replace(tzinfo=None)
     try:
         rule = rrulestr(normalised, dtstart=naive_start, cache=True)
+        first = next(iter(rule), None)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        problem("rrule", f"invalid rule {value!r}: {exc or type(exc).__name__}")
+        reason = str(exc) if isinstance(exc, ValueError) else "a value is out of range"
+        problem("rrule", f"invalid rule {value!r}: {reason}")
         return None, None
-    first = next(iter(rule), None)
     if first is None:
         problem("rrule", f"rule {value!r} produces no occurrences from {start.isoformat()}")
         return None, None

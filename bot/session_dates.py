@@ -30,17 +30,32 @@ _MONTHS = [
     ("dec", "december", "diciembre", "dic", "decembre", "dezembro", "dez"),
 ]
 _WEEKDAYS = [
-    ("mon", "monday", "lunes", "lun", "lundi", "segunda", "segunda-feira", "seg"),
-    ("tue", "tuesday", "martes", "mardi", "terca", "terca-feira", "ter"),
-    ("wed", "wednesday", "miercoles", "mie", "mercredi", "mer", "quarta", "quarta-feira", "qua"),
-    ("thu", "thursday", "jueves", "jue", "jeudi", "jeu", "quinta", "quinta-feira", "qui"),
-    ("fri", "friday", "viernes", "vie", "vendredi", "ven", "sexta", "sexta-feira", "sex"),
+    ("mon", "monday", "lunes", "lun", "lundi", "segunda", "seg"),
+    ("tue", "tuesday", "martes", "mardi", "terca", "ter"),
+    ("wed", "wednesday", "miercoles", "mie", "mercredi", "mer", "quarta", "qua"),
+    ("thu", "thursday", "jueves", "jue", "jeudi", "jeu", "quinta", "qui"),
+    ("fri", "friday", "viernes", "vie", "vendredi", "ven", "sexta", "sex"),
     ("sat", "saturday", "sabado", "sab", "samedi", "sam"),
     ("sun", "sunday", "domingo", "dom", "dimanche", "dim"),
 ]
 # Little words between the parts of a date: "25 de noviembre de 2021 a las 10:00", "le 17 janvier à 9h",
 # "3 de março de 2022 às 14h".
-_JUMP = ["de", "del", "a", "las", "la", "el", "le", "as", "em", "en", "horas", "hrs", "heures"]
+_JUMP = [
+    "de",
+    "del",
+    "a",
+    "las",
+    "la",
+    "el",
+    "le",
+    "as",
+    "em",
+    "en",
+    "horas",
+    "hrs",
+    "heures",
+    "feira",
+]  # quinta-feira
 
 
 class ScheduleParserInfo(du_parser.parserinfo):
