@@ -198,11 +198,36 @@ def plan(
     history: dict[tuple[str, str], list[LedgerEntry]] = {}
     for entry in ledger:
         history.setdefault((entry.session_id, entry.occurrence_start), []).append(entry)
-    items = _reminders(sessions, leads, history, now) + _notices(sessions, leads, history, now)
+    notices = _notices(sessions, leads, history, now)
+    # A "moved" notice announces the new time as well: no reminder for it in the same breath.
+    covered = {(n.session.id, utc_key(n.new_start)) for n in notices if n.new_start is not None}
+    items = notices + _reminders(sessions, leads, history, now, covered)
     return sorted(items, key=lambda item: (item.start, item.session.id, item.kind))
 
 
-def _reminders(sessions, leads, history, now) -> list[Announcement]:
+def next_due(sessions: Sequence[Session], leads: Sequence[LeadTime], now: datetime) -> datetime | None:
+    """The next moment after `now` at which a reminder becomes due, if the schedule stays as it is.
+
+    A poster may sleep until then (or until the schedule changes) instead of polling.
+    """
+    if not leads:
+        return None
+    longest = max(lead.delta for lead in leads)
+    best: datetime | None = None
+    for session in sessions:
+        if session.cancelled:
+            continue
+        for occ in session.next_occurrences(now):
+            if best is not None and occ.start - longest > best:
+                break  # every later occurrence's moments come later still
+            for lead in leads:
+                moment = occ.start - lead.delta
+                if moment > now and (best is None or moment < best):
+                    best = moment
+    return best
+
+
+def _reminders(sessions, leads, history, now, covered) -> list[Announcement]:
     if not leads:
         return []
     horizon = now + max(lead.delta for lead in leads) + timedelta(seconds=1)
@@ -212,7 +237,7 @@ def _reminders(sessions, leads, history, now) -> list[Announcement]:
             continue
         for occ in session.occurrences(now, horizon):
             lead = latest_lead_reached(occ.start, now, leads)
-            if lead is None:
+            if lead is None or (session.id, utc_key(occ.start)) in covered:
                 continue
             posted = [
                 e.lead_seconds

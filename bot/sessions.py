@@ -25,6 +25,7 @@ from bot.announcements import (
     Announcement,
     AnnouncementLedger,
     LeadTime,
+    next_due,
     parse_lead_times,
     plan,
 )
@@ -311,6 +312,10 @@ class SessionService:
         now = now or self.clock()
         leads = self.lead_times if lead_times is None else parse_lead_times(lead_times)
         return plan(self.sessions(), leads, self.ledger.entries_after(now), now)
+
+    def next_announcement_at(self, now: datetime | None = None) -> datetime | None:
+        """When the next reminder falls due if nothing changes (a poster may sleep until then)."""
+        return next_due(self.sessions(), self.lead_times, now or self.clock())
 
     def mark_announced(self, item: Announcement, posted_at: datetime | None = None) -> bool:
         """Record that `item` was posted; False if it had already been recorded."""
