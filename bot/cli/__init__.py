@@ -40,12 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = App(load_config(args.config, args.data_dir))
         return args.handler(args, app)
-    except ConfigError as exc:
-        for line in exc.problems:
+    except (ConfigError, InputError) as exc:
+        for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"clikc-bot: {line}", file=sys.stderr)
-        return 2
-    except InputError as exc:
-        print(f"clikc-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("clikc-bot: interrupted", file=sys.stderr)

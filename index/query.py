@@ -1,0 +1,176 @@
+"""From a member's question to a Whoosh query — built term by term, never parsed.
+
+User text is never query syntax: `AND OR NOT ( ) " * ? ~ : [ ]` are just characters, so nothing
+can fail to parse and no wildcard can explode. The question is analysed for all four languages,
+misspelled words get a correction ("did you mean"), and glossary concepts and countries found in
+it expand it into the other languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from index.analysis import all_stopwords, normalize_text, stem, stopwords, words
+from index.documents import LANGUAGES, QueryError
+from index.engine import WhooshEngine
+from index.glossary import Vocabulary
+
+MAX_TERMS = 32
+TITLE_BOOST = 1.0
+PHRASE_BOOST = 1.0
+CONCEPT_BOOST = 3.0
+EXPANSION_BOOST = 0.5
+COUNTRY_BOOST = 3.0
+CORRECTION_BOOST = 0.7
+
+Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
+
+
+@dataclass
+class QueryPlan:
+    query: Q.Query
+    highlight: dict[str, set[str]] = field(default_factory=dict)  # language -> stems to highlight
+    did_you_mean: str | None = None
+    concepts: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    aspects: list[Aspect] = field(default_factory=list)  # what a complete answer covers
+
+    def coverage(self, matched: frozenset[tuple[str, str]]) -> float:
+        """Share of the question's aspects (words, concepts, countries) a document matched."""
+        if not self.aspects:
+            return 1.0
+        return sum(1 for aspect in self.aspects if aspect & matched) / len(self.aspects)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit + 1 once past limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
+class QueryBuilder:
+    def __init__(self, glossary: Vocabulary, countries: Vocabulary, engine: WhooshEngine, max_chars: int):
+        self.glossary = glossary
+        self.countries = countries
+        self.engine = engine
+        self.max_chars = max_chars
+        self._known = glossary.vocabulary_words() | countries.vocabulary_words()
+
+    def clean(self, question: str) -> str:
+        text = " ".join(normalize_text(question).split())
+        if len(text) > self.max_chars:
+            cut = text.rfind(" ", 0, self.max_chars)
+            text = text[: cut if cut > 0 else self.max_chars]
+        return text
+
+    def build(self, question: str) -> QueryPlan:
+        text = self.clean(question)
+        tokens = list(words(text))
+        if not tokens:
+            raise QueryError("Please ask with a few words, for example: experiences with electronic seals?")
+        stops = all_stopwords()
+        content = [t for t in tokens if t[0] not in stops] or tokens
+        content = content[:MAX_TERMS]
+        corrections = self._corrections([w for w, _, _ in content])
+        did_you_mean = _replaced(text, content, corrections) if corrections else None
+
+        concept_text = did_you_mean or text
+        concepts = self.glossary.find(concept_text)
+        countries = self.countries.find(concept_text)
+        country_words = set().union(*countries.values())  # carried by the country tag, not as text
+        concept_words = set().union(*concepts.values())
+
+        parts: list[Q.Query] = []
+        aspects: list[Aspect] = []
+        word_terms: dict[str, set[tuple[str, str]]] = {}
+        highlight: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+        kept = [w for w, _, _ in content if w not in country_words]
+        for word in dict.fromkeys(kept):
+            terms: set[tuple[str, str]] = set()
+            variants = [(word, 1.0)]
+            if word in corrections:
+                variants.append((corrections[word], CORRECTION_BOOST))
+            for lang in LANGUAGES:
+                for variant, boost in variants:
+                    if variant in stopwords(lang):
+                        continue
+                    s = stem(lang, variant)
+                    highlight[lang].add(s)
+                    terms |= {(f"text_{lang}", s), (f"title_{lang}", s)}
+                    parts.append(Q.Term(f"text_{lang}", s, boost=boost))
+                    parts.append(Q.Term(f"title_{lang}", s, boost=boost * TITLE_BOOST))
+            word_terms[word] = terms
+            if word not in concept_words and terms:
+                aspects.append(frozenset(terms))
+        for lang in LANGUAGES:
+            stems = [stem(lang, w) for w in kept if w not in stopwords(lang)]
+            for a, b in zip(stems, stems[1:], strict=False):
+                if a != b:
+                    parts.append(Q.Phrase(f"text_{lang}", [a, b], boost=PHRASE_BOOST))
+
+        for concept_id, named_by in concepts.items():
+            terms = {("concepts", concept_id)}
+            for word in named_by:
+                terms |= word_terms.get(word, set())
+            for lang in LANGUAGES:
+                for phrase in self.glossary.expansion(concept_id, lang):
+                    highlight[lang].update(phrase)
+                    if len(phrase) == 1:
+                        terms.add((f"text_{lang}", phrase[0]))
+                        parts.append(Q.Term(f"text_{lang}", phrase[0], boost=EXPANSION_BOOST))
+                    else:
+                        parts.append(Q.Phrase(f"text_{lang}", list(phrase), boost=EXPANSION_BOOST))
+            parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            aspects.append(frozenset(terms))
+        for code in countries:
+            parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
+            aspects.append(frozenset({("countries", code)}))
+        return QueryPlan(Q.Or(parts), highlight, did_you_mean, list(concepts), list(countries), aspects)
+
+    def _exists(self, word: str) -> bool:
+        """Known to the glossary, or indexed in some language (as itself or as its stem)."""
+        if word in self._known or self.engine.frequency("words", word):
+            return True
+        return any(self.engine.frequency(f"text_{lang}", stem(lang, word)) for lang in LANGUAGES)
+
+    def _corrections(self, content_words: list[str]) -> dict[str, str]:
+        """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""
+        out: dict[str, str] = {}
+        for word in content_words:
+            if len(word) < 4 or not word.isalpha() or word in out or self._exists(word):
+                continue
+            maxdist = 1 if len(word) <= 5 else 2
+            candidates = dict(self.engine.similar_words(word, maxdist))
+            for known in self._known:
+                if known[:1] == word[:1] and edit_distance(word, known, maxdist) <= maxdist:
+                    candidates.setdefault(known, 0)  # words members actually use win ties
+            if candidates:
+                out[word] = min(
+                    candidates, key=lambda w: (edit_distance(word, w, maxdist), -candidates[w], w)
+                )
+        return out
+
+
+def _replaced(text: str, content: list[tuple[str, int, int]], corrections: dict[str, str]) -> str:
+    """The question as typed, with each corrected word swapped for its correction."""
+    pieces, last = [], 0
+    for word, start, end in content:
+        if word in corrections:
+            pieces.extend([text[last:start], corrections[word]])
+            last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
