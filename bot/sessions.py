@@ -409,6 +409,11 @@ class SessionService:
         rows = self.db.query("SELECT kind, data FROM session_overrides WHERE session_id = ?", (session_id,))
         return (rows[0]["kind"], json.loads(rows[0]["data"])) if rows else None
 
+    def occurrence_on(self, session_id: str, when: object) -> Occurrence:
+        """The one occurrence of a session on a local day, or at a local date and time (InputError if
+        there is none, or several that day)."""
+        return self._match(self.require(session_id), when)
+
     def _match(self, session: Session, when: object) -> Occurrence:
         try:
             moment = parse_date_or_datetime(when, session.tz)

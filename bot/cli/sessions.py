@@ -202,16 +202,22 @@ def edit_session(args: argparse.Namespace, app: App) -> int:
 
 
 def cancel_session(args: argparse.Namespace, app: App) -> int:
-    app.sessions.cancel(args.id, _actor(args), occurrence=args.occurrence)
-    what = f"the occurrence of {args.occurrence} of" if args.occurrence else ""
-    print(f"cancelled {what} {args.id}".replace("  ", " "))
-    return 0
+    return _cancel_or_restore(args, app, app.sessions.cancel, "cancelled")
 
 
 def restore_session(args: argparse.Namespace, app: App) -> int:
-    app.sessions.restore(args.id, _actor(args), occurrence=args.occurrence)
-    what = f"the occurrence of {args.occurrence} of" if args.occurrence else ""
-    print(f"restored {what} {args.id}".replace("  ", " "))
+    return _cancel_or_restore(args, app, app.sessions.restore, "restored")
+
+
+def _cancel_or_restore(args: argparse.Namespace, app: App, action, done: str) -> int:
+    session = app.sessions.require(args.id)
+    if args.occurrence and session.rrule:
+        occ = app.sessions.occurrence_on(args.id, args.occurrence)
+        action(args.id, _actor(args), occurrence=args.occurrence)
+        print(f"{done} {args.id} on {occ.start.isoformat()}")
+    else:
+        action(args.id, _actor(args), occurrence=args.occurrence)
+        print(f"{done} {args.id}")
     return 0
 
 
