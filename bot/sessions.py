@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -141,6 +142,7 @@ class SessionService:
         self._yaml = load_schedule(self.yaml_path)  # a bad file stops start-up with ConfigError
         self._yaml_stamp = self._file_stamp()
         self._cache_stamp: tuple | None = None
+        self._lock = threading.Lock()  # adapters call from worker threads; rebuild the merge once
         self._sessions: dict[str, Session] = {}
         self.warnings: list[str] = []
 
@@ -337,13 +339,14 @@ class SessionService:
 
     def _current(self) -> dict[str, Session]:
         """The merged schedule, rebuilt when the YAML file or the database changed."""
-        self._reload_yaml_if_changed()
-        version = self.db.query("SELECT COALESCE(MAX(id), 0) AS v FROM session_changes")[0]["v"]
-        stamp = (self._yaml_stamp, version)
-        if stamp != self._cache_stamp:
-            self._sessions = self._merge_all()
-            self._cache_stamp = stamp
-        return self._sessions
+        with self._lock:
+            self._reload_yaml_if_changed()
+            version = self.db.query("SELECT COALESCE(MAX(id), 0) AS v FROM session_changes")[0]["v"]
+            stamp = (self._yaml_stamp, version)
+            if stamp != self._cache_stamp:
+                self._sessions = self._merge_all()
+                self._cache_stamp = stamp
+            return self._sessions
 
     def _merge_all(self) -> dict[str, Session]:
         stored = {
