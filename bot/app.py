@@ -9,6 +9,7 @@ from functools import cached_property
 from bot.config import Config
 from bot.schedule import load_schedule
 from bot.sessions import SessionService
+from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
@@ -61,6 +62,18 @@ class App:
         schedule = load_schedule(sessions_path)
         checked.append(f"{sessions_path}: {len(schedule)} sessions ok")
         return checked
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        s = self.config.settings
+        return SubmissionService(
+            self.db,
+            self.config.files_dir,
+            lambda: self.knowledge,  # opened only when a submission is analysed or published
+            s.discord.moderators,
+            self.clock,
+            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
+        )
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:

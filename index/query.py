@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import all_stopwords, normalize_text, stem, stopwords, words
+from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwords, words
 from index.documents import LANGUAGES, QueryError
 from index.engine import WhooshEngine
 from index.glossary import Vocabulary
@@ -24,6 +24,7 @@ CONCEPT_BOOST = 3.0
 EXPANSION_BOOST = 0.5
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
+COGNATE_BOOST = 0.25
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
 
@@ -113,6 +114,10 @@ class QueryBuilder:
                     terms |= {(f"text_{lang}", s), (f"title_{lang}", s)}
                     parts.append(Q.Term(f"text_{lang}", s, boost=boost))
                     parts.append(Q.Term(f"title_{lang}", s, boost=boost * TITLE_BOOST))
+            key = cognate(word)
+            if key is not None:
+                terms.add(("cognates", key))
+                parts.append(Q.Term("cognates", key, boost=COGNATE_BOOST))
             word_terms[word] = terms
             if word not in concept_words and terms:
                 aspects.append(frozenset(terms))
