@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import knowledge, review
+from bot.cli import config_check, knowledge, review, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 
-COMMAND_MODULES = (knowledge, review)
+COMMAND_MODULES = (knowledge, review, sessions, config_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
