@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 
-from bot.config import Config
+from bot.config import DEFAULT_CONFIG, Config, Settings
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService
 from bot.rate_limit import RateLimiter
 from bot.replies import Replies
+from bot.schedule import load_schedule
+from bot.sessions import SessionService
 from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
@@ -44,20 +47,16 @@ class App:
         )
 
     @cached_property
-    def submissions(self) -> SubmissionService:
-        s = self.config.settings
-        return SubmissionService(
-            self.db,
-            self.config.files_dir,
-            lambda: self.knowledge,  # opened only when a submission is analysed or published
-            s.discord.moderators,
-            self.clock,
-            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
-        )
-
-    @cached_property
     def replies(self) -> Replies:
-        return Replies.load(self.config.path(self.config.settings.strings))
+        return Replies.load(self.strings_path)
+
+    @property
+    def strings_path(self) -> Path:
+        """The configured reply strings; a config folder without its own falls back to the shipped ones."""
+        configured = self.config.path(self.config.settings.strings)
+        if not configured.exists() and self.config.settings.strings == Settings().strings:
+            return DEFAULT_CONFIG.parent / "strings.yaml"
+        return configured
 
     @cached_property
     def privacy(self) -> PrivacyService:
@@ -71,6 +70,42 @@ class App:
     def rate_limiter(self) -> RateLimiter:
         limit = self.config.settings.discord.rate_limit
         return RateLimiter(limit.questions, limit.per_seconds, self.clock)
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        s = self.config.settings
+        return SessionService(
+            self.db,
+            self.config.path(s.sessions),
+            clock=self.clock,
+            lead_times=s.announcements.lead_times,
+        )
+
+    def check_config(self) -> list[str]:
+        """Validate every configuration file without opening the database; one line per file checked.
+
+        Raises ConfigError listing every problem. `config check` prints this; `run` and `chat` call it
+        at start-up so that a bad file stops the bot with a clear message.
+        """
+        checked = [f"{self.config.config_file}: settings ok"]
+        sessions_path = self.config.path(self.config.settings.sessions)
+        schedule = load_schedule(sessions_path)
+        checked.append(f"{sessions_path}: {len(schedule)} sessions ok")
+        replies = Replies.load(self.strings_path)
+        checked.append(f"{self.strings_path}: {len(replies.languages)} languages ok")
+        return checked
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        s = self.config.settings
+        return SubmissionService(
+            self.db,
+            self.config.files_dir,
+            lambda: self.knowledge,  # opened only when a submission is analysed or published
+            s.discord.moderators,
+            self.clock,
+            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
+        )
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:

@@ -7,7 +7,9 @@ the database, so they may use the moderator commands.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import io
 import logging
 import shlex
 from collections.abc import Callable
@@ -56,6 +58,8 @@ class Console:
             "ask": self.ask,
             "more": self.more,
             "privacy": self.privacy,
+            "submit": self.submit,
+            "review": self.review,
             "stats": self.stats,
             "reindex": self.reindex,
             "help": lambda rest: self.t("help"),
@@ -148,6 +152,37 @@ class Console:
         if status.opted_out and status.since:
             return self.t("status_out", date=status.since.date().isoformat())
         return self.t("status_in")
+
+    def submit(self, rest: str) -> str:
+        """`submit PATH [--title …]`: the CLI's submit, as the operator at this machine."""
+        args = shlex.split(rest)
+        if args and not args[0].startswith("-"):
+            args = ["--file", *args]
+        return self._cli(["submit", *args])
+
+    def review(self, rest: str) -> str:
+        """`review list|show ID|approve ID|reject ID REASON|edit ID …|outbox`."""
+        args = shlex.split(rest) or ["list"]
+        if args[0] == "reject" and len(args) > 2 and "--reason" not in args:
+            args = ["reject", args[1], "--reason", " ".join(args[2:])]
+        return self._cli(["review", *args])
+
+    def _cli(self, argv: list[str]) -> str:
+        """Run a `clikc-bot` CLI command in-process (one implementation for both) and return its output."""
+        from bot.cli import build_parser
+
+        parser = build_parser()
+        errors = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(errors):
+                args = parser.parse_args(argv)
+        except SystemExit:
+            message = errors.getvalue().strip().splitlines()
+            raise InputError(message[-1].removeprefix("clikc-bot ") if message else "bad command") from None
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            args.handler(args, self.app)
+        return out.getvalue().rstrip("\n")
 
     def stats(self, rest: str) -> str:
         s = self.app.knowledge.stats()

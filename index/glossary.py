@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from index.analysis import analyse, stem, stopwords, words
+from index.analysis import stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
 
@@ -50,6 +50,7 @@ class Vocabulary:
     """Concepts plus, per language, a phrase table from analysed terms back to concepts."""
 
     concepts: dict[str, Concept]
+    stemmed: bool = True  # False for proper names: "Pérou" must not meet "pero", nor "França" "francas"
     _phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,12 +58,21 @@ class Vocabulary:
             table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
             for concept in self.concepts.values():
                 for term in concept.terms_in(lang):
-                    stems = tuple(analyse(term, lang))
+                    stems = tuple(self._keys(term, lang)[1])
                     if stems and (stems, concept.id) not in table.get(stems[0], []):
                         table.setdefault(stems[0], []).append((stems, concept.id))
             for entries in table.values():
                 entries.sort(key=lambda entry: -len(entry[0]))  # longest phrase first
             self._phrases[lang] = table
+
+    def _keys(self, text: str, lang: str) -> tuple[list[str], list[str]]:
+        """The text's words (stop words out) and the keys they are matched by: stems, or for
+        names the word without a plural s ("barbados" and "barbado" alike)."""
+        stops = stopwords(lang)
+        kept = [word for word, _, _ in words(text) if word not in stops]
+        if self.stemmed:
+            return kept, [stem(lang, word) for word in kept]
+        return kept, [word[:-1] if len(word) > 4 and word.endswith("s") else word for word in kept]
 
     def _spans(self, stems: list[str], lang: str) -> Iterator[tuple[str, int, int]]:
         """(concept id, start, end) of each mention, longest phrase first, no overlaps."""
@@ -85,17 +95,17 @@ class Vocabulary:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
         found: Counter[str] = Counter()
         for lang in languages:
-            found |= self.match_stems(analyse(text, lang), lang)
+            found |= self.match_stems(self._keys(text, lang)[1], lang)
+            if not self.stemmed:
+                break  # names are matched the same way in every language
         return found
 
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
         """Concept id -> the (folded) words of the text that named it, in whichever language."""
         found: dict[str, set[str]] = {}
         for lang in languages:
-            stops = stopwords(lang)
-            kept = [word for word, _, _ in words(text) if word not in stops]
-            stems = [stem(lang, word) for word in kept]
-            for concept_id, start, end in self._spans(stems, lang):
+            kept, keys = self._keys(text, lang)
+            for concept_id, start, end in self._spans(keys, lang):
                 found.setdefault(concept_id, set()).update(kept[start:end])
         return found
 
@@ -115,7 +125,7 @@ class Vocabulary:
         for concept in self.concepts.values():
             for terms in concept.terms.values():
                 for term in terms:
-                    out.update(analyse(term, None))
+                    out.update(word for word, _, _ in words(term))
         return out
 
 
@@ -180,7 +190,7 @@ def parse_countries(raw: object, path: Path) -> Vocabulary:
         concepts[str(code)] = Concept(str(code), None, {NEUTRAL: tuple(terms)})
     if problems:
         raise GlossaryError(problems)
-    return Vocabulary(concepts)
+    return Vocabulary(concepts, stemmed=False)
 
 
 def load_vocabulary(path: Path, kind: str) -> Vocabulary:

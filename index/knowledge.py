@@ -214,7 +214,10 @@ class KnowledgeBase:
         raw, total = self.engine.search(plan.query, filters, limit=max(offset + limit, RERANK_DEPTH))
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
-        ranked = sorted(raw, key=lambda h: -h.score * (COORD_FLOOR + plan.coverage(h.matched)))
+        ranked = sorted(
+            raw,
+            key=lambda h: -h.score * (COORD_FLOOR + plan.coverage(h.matched)) * plan.place_factor(h.matched),
+        )
         page = ranked[offset : offset + limit]
         stored = self.store.get_many([h.id for h in page])
         hits = []

@@ -24,6 +24,7 @@ CONCEPT_BOOST = 3.0
 EXPANSION_BOOST = 0.5
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
+OTHER_PLACE_FACTOR = 0.5
 COGNATE_BOOST = 0.25
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -43,6 +44,12 @@ class QueryPlan:
         if not self.aspects:
             return 1.0
         return sum(1 for aspect in self.aspects if aspect & matched) / len(self.aspects)
+
+    def place_factor(self, matched: frozenset[tuple[str, str]]) -> float:
+        """A question that names a country wants that country: others are at most related."""
+        if not self.countries or any(("countries", code) in matched for code in self.countries):
+            return 1.0
+        return OTHER_PLACE_FACTOR
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -46,6 +46,7 @@ def run_command(args: argparse.Namespace, app: App) -> int:
     if not token:
         print(f"clikc-bot: {MISSING_TOKEN}", file=sys.stderr)
         return 2
+    app.check_config()  # a bad settings, sessions or strings file stops here with one line each
     logging.getLogger().setLevel(log_level(app))
     for handler in logging.getLogger().handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

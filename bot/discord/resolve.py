@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 import discord
 
+from bot import submissions
 from bot.config import DiscordSettings
+from bot.submissions import Actor
 
 Ref = int | str
 
@@ -56,13 +58,14 @@ def channel_ids(guild: discord.Guild | None, refs: Iterable[Ref]) -> set[int]:
     return found
 
 
+def actor(user: discord.abc.User) -> Actor:
+    """The platform-neutral Actor the services check permissions on."""
+    roles: list[str] = []
+    for role in getattr(user, "roles", None) or []:
+        roles += [str(role.id), role.name]
+    return Actor(id=str(user.id), name=user.display_name, roles=tuple(roles), platform="discord")
+
+
 def is_moderator(user: discord.abc.User, settings: DiscordSettings) -> bool:
-    """A moderator is listed by user id, holds a listed role (id or name), or administers the server."""
-    mods = settings.moderators
-    if any(matches(ref, user.id, user.name) for ref in mods.users):
-        return True
-    roles = getattr(user, "roles", None) or []
-    if any(matches(ref, role.id, role.name) for ref in mods.roles for role in roles):
-        return True
-    perms = getattr(user, "guild_permissions", None)
-    return bool(perms is not None and perms.administrator)
+    """Listed by user id, or holding a listed role (id or name): the same rule the services apply."""
+    return submissions.is_moderator(actor(user), settings.moderators)

@@ -121,3 +121,22 @@ def test_clikc_bot_chat_answers_from_the_seeded_samples(tmp_path):
     assert lines[0].startswith("Hi!") and lines[1].startswith("Type a question")
     assert lines[2].startswith("1. ") or lines[3].startswith("1. ")
     assert "precinto" in proc.stdout.lower()
+
+
+def test_submit_and_review_reuse_the_cli(app, tmp_path):
+    case = tmp_path / "case.md"
+    words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
+    case.write_text(
+        f"---\ntitle: Risk engine pilot\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
+    )
+    status, out, err = chat(app, f"submit {case}\nreview list\n", greet=False)
+    assert out.startswith("Received cs-") and "Risk engine pilot" in out and "pending" in out
+    sub_id = out.split()[1].rstrip(":")
+    status, out, err = chat(
+        app, f"review reject {sub_id} not a customs project\nreview show {sub_id}\n", greet=False
+    )
+    assert "rejected" in out and "not a customs project" in out, err
+    _, _, err = chat(app, "review approve cs-000000\nreview frobnicate\nsubmit\n", greet=False)
+    assert "no submission with id 'cs-000000'" in err
+    assert "invalid choice: 'frobnicate'" in err
+    assert err.count("clikc-bot:") == 3
