@@ -119,6 +119,10 @@ class Vocabulary:
             phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
         ]
 
+    def keys(self, lang: str) -> set[str]:
+        """Every stem (or name key) the terms of `lang` are matched by."""
+        return {key for entries in self._phrases[lang].values() for phrase, _ in entries for key in phrase}
+
     def vocabulary_words(self) -> set[str]:
         """Every folded word of every term: known words for spelling suggestions."""
         out: set[str] = set()

@@ -77,6 +77,7 @@ class QueryBuilder:
         self.engine = engine
         self.max_chars = max_chars
         self._known = glossary.vocabulary_words() | countries.vocabulary_words()
+        self._known_stems = {lang: glossary.keys(lang) for lang in LANGUAGES}
 
     def clean(self, question: str) -> str:
         text = " ".join(normalize_text(question).split())
@@ -157,7 +158,10 @@ class QueryBuilder:
         """Known to the glossary, or indexed in some language (as itself or as its stem)."""
         if word in self._known or self.engine.frequency("words", word):
             return True
-        return any(self.engine.frequency(f"text_{lang}", stem(lang, word)) for lang in LANGUAGES)
+        stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
+        return any(
+            s in self._known_stems[lang] or self.engine.frequency(f"text_{lang}", s) for lang, s in stems
+        )
 
     def _corrections(self, content_words: list[str]) -> dict[str, str]:
         """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""

@@ -107,7 +107,7 @@ def index_stats(args: argparse.Namespace, app: App) -> int:
 
 
 def ask_command(args: argparse.Namespace, app: App) -> int:
-    limit = args.limit or app.config.settings.search.default_limit
+    limit = app.config.settings.search.default_limit if args.limit is None else args.limit
     if not 1 <= limit <= 100:
         raise InputError("--limit must be between 1 and 100")
     filters = filters_from(args)
