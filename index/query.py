@@ -25,6 +25,7 @@ EXPANSION_BOOST = 0.5
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
+RELATED_BOOST = 1.0
 COGNATE_BOOST = 0.25
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -110,7 +111,9 @@ class QueryBuilder:
         kept = [w for w, _, _ in content if w not in country_words]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
-            variants = [(word, 1.0)]
+            # A word that names a concept is carried by the concept (in every language alike):
+            # counted again at full weight it would favour documents in the question's language.
+            variants = [(word, EXPANSION_BOOST if word in concept_words else 1.0)]
             if word in corrections:
                 variants.append((corrections[word], CORRECTION_BOOST))
             for lang in LANGUAGES:
@@ -148,6 +151,9 @@ class QueryBuilder:
                     else:
                         parts.append(Q.Phrase(f"text_{lang}", list(phrase), boost=EXPANSION_BOOST))
             parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            for other in self.glossary.related(concept_id) - concepts.keys():
+                terms.add(("concepts", other))
+                parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
