@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from index.analysis import FoldingStemTokenizer, fold
@@ -30,6 +31,11 @@ from index.tagger import Tags
 SCHEMA_VERSION = "3"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+WRITER_WAIT_SECONDS = 5.0
+
+
+class IndexBusy(RuntimeError):
+    """Another process (the running bot, an `index add`) holds Whoosh's write lock."""
 
 
 def build_schema() -> Schema:
@@ -98,7 +104,12 @@ class WhooshEngine:
     def write(self, upserts: Iterable[tuple[Document, Tags]], deletes: Iterable[str] = ()) -> int:
         """Apply a batch in one Whoosh commit: searches see all of it or none of it."""
         with self._lock:
-            writer = self._ix.writer(limitmb=128)
+            try:
+                writer = self._ix.writer(limitmb=128, timeout=WRITER_WAIT_SECONDS, delay=0.1)
+            except LockError:
+                raise IndexBusy(
+                    f"the search index in {self.index_dir} is being written by another process"
+                ) from None
             count = 0
             try:
                 for doc_id in deletes:
@@ -156,6 +167,9 @@ class WhooshEngine:
 
     def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
+        if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
+            with self._lock:
+                searcher = self._searcher = self._searcher.refresh()
         results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
         hits = [
             RawHit(

@@ -18,7 +18,7 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, Answer, Document, Filters, Hit
-from index.engine import SCHEMA_VERSION, WhooshEngine
+from index.engine import SCHEMA_VERSION, IndexBusy, WhooshEngine
 from index.errors import InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
@@ -162,7 +162,12 @@ class KnowledgeBase:
                 return applied
             found = self.store.get_many(pending.doc_ids)
             gone = [doc_id for doc_id in pending.doc_ids if doc_id not in found]
-            self.engine.write(found.values(), deletes=gone)
+            try:
+                self.engine.write(found.values(), deletes=gone)
+            except IndexBusy as exc:
+                # Safe in SQLite; the journal is applied by whichever process writes next.
+                log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
+                return applied
             self.store.settle(pending.last_seq)
             applied += len(pending.doc_ids)
 
