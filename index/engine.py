@@ -28,7 +28,7 @@ from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "3"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "4"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
@@ -41,7 +41,7 @@ class IndexBusy(RuntimeError):
 def build_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
-        "kind": ID(),
+        "kind": ID(stored=True),
         "lang": KEYWORD(),
         "technologies": KEYWORD(),
         "countries": KEYWORD(scorable=True),
@@ -70,6 +70,7 @@ class RawHit:
     id: str
     score: float
     matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
+    kind: str = "post"
 
 
 class WhooshEngine:
@@ -176,6 +177,7 @@ class WhooshEngine:
                 hit["id"],
                 hit.score,
                 frozenset((field, term.decode("utf-8")) for field, term in hit.matched_terms()),
+                hit.get("kind", "post"),
             )
             for hit in results
         ]

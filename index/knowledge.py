@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
+KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,12 @@ class KnowledgeBase:
         # beats one that repeats a single part of it many times.
         ranked = sorted(
             raw,
-            key=lambda h: -h.score * (COORD_FLOOR + plan.coverage(h.matched)) * plan.place_factor(h.matched),
+            key=lambda h: (
+                -h.score
+                * (COORD_FLOOR + plan.coverage(h.matched))
+                * plan.place_factor(h.matched)
+                * KIND_PRIOR.get(h.kind, 1.0)
+            ),
         )
         page = ranked[offset : offset + limit]
         stored = self.store.get_many([h.id for h in page])
