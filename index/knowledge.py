@@ -220,19 +220,23 @@ class KnowledgeBase:
         raw, total = self.engine.search(plan.query, filters, limit=max(offset + limit, RERANK_DEPTH))
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
-        ranked = sorted(
-            raw,
-            key=lambda h: (
-                -h.score
-                * (COORD_FLOOR + plan.coverage(h.matched))
-                * plan.place_factor(h.matched)
-                * KIND_PRIOR.get(h.kind, 1.0)
+        scored = sorted(
+            (
+                (
+                    h.score
+                    * (COORD_FLOOR + plan.coverage(h.matched))
+                    * plan.place_factor(h.matched)
+                    * KIND_PRIOR.get(h.kind, 1.0),
+                    h,
+                )
+                for h in raw
             ),
+            key=lambda pair: -pair[0],
         )
-        page = ranked[offset : offset + limit]
-        stored = self.store.get_many([h.id for h in page])
+        page = scored[offset : offset + limit]
+        stored = self.store.get_many([h.id for _, h in page])
         hits = []
-        for raw_hit in page:
+        for score, raw_hit in page:
             if raw_hit.id not in stored:
                 continue  # deleted between the search and the lookup
             doc, tags = stored[raw_hit.id]
@@ -242,7 +246,7 @@ class KnowledgeBase:
                     kind=doc.kind,
                     title=doc.title or _first_line(doc.text),
                     snippet=snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
-                    score=raw_hit.score,
+                    score=score,
                     lang=tags.lang,
                     technologies=tags.technologies,
                     author=doc.author,

@@ -245,3 +245,8 @@ def test_a_second_process_holding_the_index_lock_loses_nothing(tmp_path: Path, m
     assert ids(bot.search("precintos")) == ["late"]
     assert ids(cli.search("precintos")) == ["late"]  # the other process's searcher sees the commit
     assert cli.stats().pending == 0
+
+
+def test_scores_are_the_final_ranking(filled):
+    scores = [hit.score for hit in filled.search("precintos blockchain machine learning", limit=10).results]
+    assert len(scores) >= 3 and scores == sorted(scores, reverse=True)
