@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from bot.config import DEFAULT_CONFIG, Config, Settings
+from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService
 from bot.rate_limit import RateLimiter
@@ -16,6 +16,7 @@ from bot.schedule import load_schedule
 from bot.sessions import SessionService
 from bot.submissions import SubmissionService
 from index.database import Database
+from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
 
 
@@ -87,12 +88,28 @@ class App:
         Raises ConfigError listing every problem. `config check` prints this; `run` and `chat` call it
         at start-up so that a bad file stops the bot with a clear message.
         """
+        s = self.config.settings
         checked = [f"{self.config.config_file}: settings ok"]
-        sessions_path = self.config.path(self.config.settings.sessions)
-        schedule = load_schedule(sessions_path)
-        checked.append(f"{sessions_path}: {len(schedule)} sessions ok")
-        replies = Replies.load(self.strings_path)
-        checked.append(f"{self.strings_path}: {len(replies.languages)} languages ok")
+        problems: list[str] = []
+        checks = [
+            (
+                self.config.path(s.glossary),
+                lambda p: f"{len(load_vocabulary(p, 'glossary').concepts)} concepts",
+            ),
+            (
+                self.config.path(s.countries),
+                lambda p: f"{len(load_vocabulary(p, 'countries').concepts)} countries",
+            ),
+            (self.config.path(s.sessions), lambda p: f"{len(load_schedule(p))} sessions"),
+            (self.strings_path, lambda p: f"{len(Replies.load(p).languages)} languages"),
+        ]
+        for path, check in checks:
+            try:
+                checked.append(f"{path}: {check(path)} ok")
+            except (ConfigError, GlossaryError) as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ConfigError(problems)
         return checked
 
     @cached_property

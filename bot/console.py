@@ -58,6 +58,7 @@ class Console:
             "ask": self.ask,
             "more": self.more,
             "privacy": self.privacy,
+            "sessions": self.sessions,
             "submit": self.submit,
             "review": self.review,
             "stats": self.stats,
@@ -152,6 +153,13 @@ class Console:
         if status.opted_out and status.since:
             return self.t("status_out", date=status.since.date().isoformat())
         return self.t("status_in")
+
+    def sessions(self, rest: str) -> str:
+        """`sessions [--all] [--ics FILE]`: the CLI's listing (times in each session's own zone)."""
+        args = shlex.split(rest)
+        if "-" in args:
+            raise InputError("sessions: --ics needs a file name here")
+        return self._cli(["sessions", *args])
 
     def submit(self, rest: str) -> str:
         """`submit PATH [--title …]`: the CLI's submit, as the operator at this machine."""

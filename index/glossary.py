@@ -33,6 +33,7 @@ class Concept:
     id: str
     group: str | None  # technology group, or None for customs concepts and countries
     terms: dict[str, tuple[str, ...]]  # language (or "any") -> terms as written
+    broader: tuple[str, ...] = ()  # more general concepts: machine-learning -> artificial-intelligence
 
     def terms_in(self, lang: str) -> tuple[str, ...]:
         return self.terms.get(lang, ()) + self.terms.get(NEUTRAL, ())
@@ -119,6 +120,18 @@ class Vocabulary:
             phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
         ]
 
+    def related(self, concept_id: str) -> set[str]:
+        """One step up or down the broader/narrower links: a question about AI is partly answered
+        by a machine-learning experience, and the other way round."""
+        concept = self.concepts.get(concept_id)
+        up = set(concept.broader) if concept else set()
+        down = {c.id for c in self.concepts.values() if concept_id in c.broader}
+        return (up | down) - {concept_id}
+
+    def keys(self, lang: str) -> set[str]:
+        """Every stem (or name key) the terms of `lang` are matched by."""
+        return {key for entries in self._phrases[lang].values() for phrase, _ in entries for key in phrase}
+
     def vocabulary_words(self) -> set[str]:
         """Every folded word of every term: known words for spelling suggestions."""
         out: set[str] = set()
@@ -144,7 +157,7 @@ def parse_glossary(raw: object, path: Path) -> Vocabulary:
         raise GlossaryError([f"{path}: expected a mapping of concept ids to their terms"])
     problems: list[str] = []
     concepts = {}
-    allowed = {"group", NEUTRAL, *LANGUAGES}
+    allowed = {"group", "broader", NEUTRAL, *LANGUAGES}
     for concept_id, body in raw.items():
         entry = f"concept '{concept_id}'"
         if not isinstance(body, dict):
@@ -162,7 +175,12 @@ def parse_glossary(raw: object, path: Path) -> Vocabulary:
         }
         if not any(terms.values()):
             problems.append(f"{path}: {entry}: has no terms")
-        concepts[str(concept_id)] = Concept(str(concept_id), group, terms)
+        broader = body.get("broader") or []
+        broader = [broader] if isinstance(broader, str) else broader
+        for other in broader:
+            if other not in raw:
+                problems.append(f"{path}: {entry}: broader concept '{other}' is not in the glossary")
+        concepts[str(concept_id)] = Concept(str(concept_id), group, terms, tuple(map(str, broader)))
     if problems:
         raise GlossaryError(problems)
     return Vocabulary(concepts)

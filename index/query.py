@@ -25,6 +25,7 @@ EXPANSION_BOOST = 0.5
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
+RELATED_BOOST = 1.0
 COGNATE_BOOST = 0.25
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -77,6 +78,7 @@ class QueryBuilder:
         self.engine = engine
         self.max_chars = max_chars
         self._known = glossary.vocabulary_words() | countries.vocabulary_words()
+        self._known_stems = {lang: glossary.keys(lang) for lang in LANGUAGES}
 
     def clean(self, question: str) -> str:
         text = " ".join(normalize_text(question).split())
@@ -109,7 +111,9 @@ class QueryBuilder:
         kept = [w for w, _, _ in content if w not in country_words]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
-            variants = [(word, 1.0)]
+            # A word that names a concept is carried by the concept (in every language alike):
+            # counted again at full weight it would favour documents in the question's language.
+            variants = [(word, EXPANSION_BOOST if word in concept_words else 1.0)]
             if word in corrections:
                 variants.append((corrections[word], CORRECTION_BOOST))
             for lang in LANGUAGES:
@@ -147,6 +151,9 @@ class QueryBuilder:
                     else:
                         parts.append(Q.Phrase(f"text_{lang}", list(phrase), boost=EXPANSION_BOOST))
             parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            for other in self.glossary.related(concept_id) - concepts.keys():
+                terms.add(("concepts", other))
+                parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
@@ -157,7 +164,10 @@ class QueryBuilder:
         """Known to the glossary, or indexed in some language (as itself or as its stem)."""
         if word in self._known or self.engine.frequency("words", word):
             return True
-        return any(self.engine.frequency(f"text_{lang}", stem(lang, word)) for lang in LANGUAGES)
+        stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
+        return any(
+            s in self._known_stems[lang] or self.engine.frequency(f"text_{lang}", s) for lang, s in stems
+        )
 
     def _corrections(self, content_words: list[str]) -> dict[str, str]:
         """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""

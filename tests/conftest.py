@@ -30,7 +30,7 @@ def open_kb(data_dir: Path, seed: bool = False) -> KnowledgeBase:
 
 @pytest.fixture
 def kb(tmp_path: Path) -> Iterator[KnowledgeBase]:
-    base = open_kb(tmp_path)
+    base = open_kb(tmp_path / "data")
     yield base
     base.close()
     base.store.db.close()

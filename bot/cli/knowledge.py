@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add.add_argument("--kind", choices=KINDS, help="kind for files that do not say (default: post)")
+    add.add_argument("--author", help="author for files that do not say")
     add.set_defaults(handler=index_add)
 
     rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
@@ -66,7 +68,10 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     from index.ingest import ingest_paths
 
     max_bytes = int(app.config.settings.ingest.max_file_mb * 1024 * 1024)
-    report = ingest_paths(app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty())
+    defaults = {key: value for key in ("kind", "author") if (value := getattr(args, key))}
+    report = ingest_paths(
+        app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty(), defaults=defaults
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -107,7 +112,7 @@ def index_stats(args: argparse.Namespace, app: App) -> int:
 
 
 def ask_command(args: argparse.Namespace, app: App) -> int:
-    limit = args.limit or app.config.settings.search.default_limit
+    limit = app.config.settings.search.default_limit if args.limit is None else args.limit
     if not 1 <= limit <= 100:
         raise InputError("--limit must be between 1 and 100")
     filters = filters_from(args)

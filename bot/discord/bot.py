@@ -63,7 +63,13 @@ class ClikcBot(commands.Bot):
     """Constructible with any App (tests inject fakes) and without connecting; `start()` connects."""
 
     def __init__(
-        self, app: App, *, intents: discord.Intents | None = None, sync_commands: bool = True, **options
+        self,
+        app: App,
+        *,
+        intents: discord.Intents | None = None,
+        sync_commands: bool = True,
+        background_jobs: bool = True,
+        **options,
     ):
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -77,6 +83,7 @@ class ClikcBot(commands.Bot):
         self.settings = app.config.settings.discord
         self.writer = WriteQueue()
         self._sync_commands = sync_commands
+        self._background_jobs = background_jobs  # backfill and planner; tests drive them by hand
         self._background: set[asyncio.Task] = set()
         self.index_channel_ids: set[int] = set()
         self.configured = asyncio.Event()  # set once channels are resolved and commands synced
@@ -121,7 +128,8 @@ class ClikcBot(commands.Bot):
         if self._sync_commands:
             await self.sync_commands(guild)
         self.configured.set()
-        self.dispatch("clikc_configured")
+        if self._background_jobs:
+            self.dispatch("clikc_configured")
 
     async def sync_commands(self, guild: discord.Guild | None) -> None:
         if self.settings.sync_global:

@@ -121,3 +121,78 @@ def answer_embed(answer: Answer, replies: Replies, locale: object, offset: int =
         start, end = offset + 1, offset + len(answer.results)
         embed.set_footer(text=replies.get("answers_count", locale, start=start, end=end, total=answer.total))
     return fit(embed)
+
+
+# -- sessions --------------------------------------------------------------------------------------
+
+
+def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 10) -> discord.Embed:
+    """Upcoming occurrences with <t:…> timestamps: each reader sees their own time zone."""
+    from bot.timestamps import discord_when
+
+    lang = replies.lang(locale)
+    embed = discord.Embed(title=replies.get("sessions_title", locale), colour=COLOUR)
+    if not occurrences:
+        embed.description = replies.get("no_sessions", locale)
+    for occ in occurrences[:limit]:
+        lines = [discord_when(occ.start)]
+        if occ.cancelled:
+            lines[0] = f"~~{lines[0]}~~ ({replies.get('cancelled_mark', locale)})"
+        link = _link(occ.session.link, occ.session.link)
+        if link:
+            lines.append(link)
+        embed.add_field(name=occ.title(lang), value="\n".join(lines), inline=False)
+    return fit(embed)
+
+
+def announcement_text(item, replies: Replies, locale: object) -> str:
+    """One session announcement (reminder, cancellation or move) as a message."""
+    from bot.timestamps import discord_timestamp, discord_when
+
+    title = item.title(replies.lang(locale))
+    if item.kind == "cancelled":
+        text = replies.get("announce_cancelled", locale, title=title, when=discord_timestamp(item.start, "F"))
+    elif item.kind == "moved":
+        text = replies.get(
+            "announce_moved",
+            locale,
+            title=title,
+            old=discord_timestamp(item.start, "F"),
+            when=discord_when(item.new_start),
+        )
+    else:
+        text = replies.get("announce_reminder", locale, title=title, when=discord_when(item.start))
+    if item.session.link and item.kind != "cancelled":
+        text += f"\n<{item.session.link}>"
+    return message(text)
+
+
+# -- case studies ----------------------------------------------------------------------------------
+
+
+def submission_embed(sub, replies: Replies, locale: object) -> discord.Embed:
+    """A submission as moderators review it: what was said, by whom, and its current status."""
+    embed = discord.Embed(title=f"{sub.id} · {sub.title}", colour=COLOUR, timestamp=sub.submitted_at)
+    embed.set_author(name=replies.get("review_new", locale))
+    embed.description = sub.summary or sub.file_text or "—"
+    if sub.results:
+        embed.add_field(name=replies.get("submit_field_results", locale), value=sub.results, inline=False)
+    facts = [
+        f"**{replies.get('administration', locale)}:** {sub.member or '—'}",
+        f"**{replies.get('by', locale, author=sub.submitter_name)}** ({sub.platform})",
+    ]
+    if sub.technologies:
+        facts.append(", ".join(replies.get(f"tech.{t}", locale) for t in sub.technologies))
+    if sub.file_name:
+        facts.append(f"📎 {sub.file_name} ({sub.file_format}, {sub.file_bytes:,} bytes)")
+    if sub.url:
+        facts.append(sub.url)
+    embed.add_field(name="\u200b", value="\n".join(facts), inline=False)
+    if sub.status == "approved":
+        embed.add_field(name="\u200b", value=replies.get("review_approved", locale, name=sub.reviewed_by))
+    elif sub.status == "rejected":
+        embed.add_field(
+            name="\u200b",
+            value=replies.get("review_rejected", locale, name=sub.reviewed_by, reason=sub.reason),
+        )
+    return fit(embed)

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from index.errors import InputError
+
 log = logging.getLogger(__name__)
 
 
@@ -40,7 +42,8 @@ class WriteQueue:
             try:
                 result = await asyncio.to_thread(fn, *args)
             except Exception as exc:  # one failed write must not stop the writer
-                log.exception("index write %s failed", getattr(fn, "__qualname__", fn))
+                if not isinstance(exc, InputError):  # bad input is the caller's to report, not a fault
+                    log.exception("index write %s failed", getattr(fn, "__qualname__", fn))
                 if not future.done():
                     future.set_exception(exc)
                     future.exception()  # mark retrieved: fire-and-forget writes are logged above

@@ -140,3 +140,11 @@ def test_submit_and_review_reuse_the_cli(app, tmp_path):
     assert "no submission with id 'cs-000000'" in err
     assert "invalid choice: 'frobnicate'" in err
     assert err.count("clikc-bot:") == 3
+
+
+def test_sessions_listing_and_ics(app, tmp_path):
+    ics = tmp_path / "s.ics"
+    status, out, err = chat(app, f"sessions --limit 2\nsessions --ics {ics}\nsessions --ics -\n", greet=False)
+    assert out.count("\n") >= 1 and "→" in out
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert "--ics needs a file name" in err

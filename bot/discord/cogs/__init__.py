@@ -4,5 +4,7 @@ from bot.discord.cogs.ask import AskCog
 from bot.discord.cogs.indexing import IndexingCog
 from bot.discord.cogs.moderation import ModerationCog
 from bot.discord.cogs.privacy import PrivacyCog
+from bot.discord.cogs.sessions import AnnouncerCog, SessionsCog
+from bot.discord.cogs.submissions import SubmissionsCog
 
-COGS = (AskCog, PrivacyCog, IndexingCog, ModerationCog)
+COGS = (AskCog, PrivacyCog, IndexingCog, ModerationCog, SessionsCog, SubmissionsCog, AnnouncerCog)

@@ -35,7 +35,7 @@ async def bot(app, guild, channel):
     settings.index_channels = ["#experiencias"]
     settings.moderators.roles = ["moderador"]
     settings.moderators.users = [4242]
-    client = ClikcBot(app, sync_commands=False)
+    client = ClikcBot(app, sync_commands=False, background_jobs=False)
     client._connection.user = mock.MagicMock(spec=discord.ClientUser, id=BOT_ID)
     client._connection._guilds = {guild.id: guild}
     await client._async_setup_hook()  # what `async with client` / login does: binds the event loop
