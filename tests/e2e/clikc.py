@@ -50,22 +50,40 @@ class Clock:
         return self.now
 
 
+# One session, so what is due when is known: 10 March 2026 15:00 in Mexico City is 21:00 UTC.
+SESSION_START = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)
+SESSIONS_YAML = """\
+- id: iot-webinar-2026-03
+  title:
+    en: "Webinar: IoT seals in transit"
+    es: "Webinario: precintos IoT en tránsito"
+    fr: "Webinaire : scellés IoT en transit"
+    pt: "Webinário: lacres IoT em trânsito"
+  start: 2026-03-10 15:00
+  duration: 1h
+  timezone: America/Mexico_City
+  link: https://example.org/iot-webinar
+"""
+
+
 def write_config(folder: Path, double: DiscordDouble) -> Path:
     """The settings a moderator would write for the double's guild (names, and one id, like a real file)."""
     world = double.world
+    (folder / "sessions.yaml").write_text(SESSIONS_YAML, encoding="utf-8")
     settings = {
         "data_dir": "data",
         "glossary": str(CONFIG_DIR / "glossary.yaml"),
         "countries": str(CONFIG_DIR / "countries.yaml"),
-        "sessions": str(CONFIG_DIR / "sessions.yaml"),
+        "sessions": "sessions.yaml",
         "strings": str(CONFIG_DIR / "strings.yaml"),
         "samples": str(CONFIG_DIR / "samples"),
         "log_level": "INFO",
+        "announcements": {"lead_times": ["7d", "1d", "1h"]},
         "discord": {
             "guild": world.guild.name,
             "index_channels": ["#experiences", int(world.channel("general")["id"])],
             "announce_channel": "announcements",
-            "review_channel": "general",
+            "review_channel": "moderation",
             "moderators": {"users": [], "roles": ["Moderator"]},
             # tests ask many questions in a row; the cool-down has its own unit tests
             "rate_limit": {"questions": 1000, "per_seconds": 1},
@@ -136,6 +154,8 @@ class Clikc:
     def __init__(self, double: DiscordDouble, runner: BotRunner, folder: Path) -> None:
         self.double = double
         self.runner = runner
+        if not any(c["name"] == "moderation" for c in double.world.guild.channels.values()):
+            double.world.add_text_channel(double.world.guild, "moderation")  # where submissions are reviewed
         self.config_path = write_config(folder, double)
         self.clock = Clock(datetime(2026, 3, 2, 14, 0, tzinfo=UTC))
         self.app: App | None = None  # the running (or last) process's App
@@ -172,6 +192,20 @@ class Clikc:
     async def close(self) -> None:
         await self.runner.stop()
         self._close_apps()
+
+    async def take_over_planner(self):
+        """Let the announcement planner finish the run it is in (or, if it waits for the next minute,
+        run once more), then stop its timer: the test then drives it with ``run_once()``, with the
+        App's clock, and no run can overlap another."""
+        cog = self.bot.get_cog("AnnouncerCog")
+        planner = cog.planner
+        assert planner.is_running(), "the planner starts once the bot is configured"
+        task = planner.get_task()
+        planner.stop()  # return after the current iteration…
+        planner.change_interval(seconds=0)  # …and wake it if it is sleeping until the next minute
+        async with asyncio.timeout(TIMEOUT):
+            await task
+        return cog
 
     def processed(self, event: str, check: Callable[..., bool] = lambda *args: True) -> Awaitable[tuple]:
         """Call before driving the double: awaits the bot's dispatch of ``event`` (matching ``check``)
