@@ -128,6 +128,29 @@ async def log_line(logger_name: str, pattern: str, timeout: float = TIMEOUT):
         logger.setLevel(old_level)
 
 
+class _Errors(logging.Handler):
+    """ERROR records from the bot's own loggers: a failed index write or background task is logged,
+    not raised, so a test must look for it (the bot_runner fixture watches only discord.py's)."""
+
+    LOGGERS = ("bot", "index")
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def detach(self) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+
+    def report(self) -> str:
+        return "\n".join(logging.Formatter("%(name)s: %(message)s").format(r) for r in self.records)
+
+
 @dataclass
 class Answer:
     """What a member saw for /ask: the embed of the first follow-up, and the request that sent it."""
@@ -161,9 +184,11 @@ class Clikc:
         self.app: App | None = None  # the running (or last) process's App
         self._open: list[App] = []
         self.bot = None
+        self.errors = _Errors()
 
     def new_app(self) -> App:
         self.app = App(load_config(self.config_path), clock=self.clock)
+        self.app.check_config()  # as `clikc-bot run` does: settings, sessions and strings validated
         self._open.append(self.app)
         return self.app
 
@@ -190,8 +215,13 @@ class Clikc:
         return await self.start()
 
     async def close(self) -> None:
-        await self.runner.stop()
-        self._close_apps()
+        """Stop everything; fail if the bot logged an error meanwhile."""
+        try:
+            await self.runner.stop()
+            self._close_apps()
+        finally:
+            self.errors.detach()
+        assert not self.errors.records, f"the bot logged errors during the test:\n{self.errors.report()}"
 
     async def take_over_planner(self):
         """Let the announcement planner finish the run it is in (or, if it waits for the next minute,

@@ -136,7 +136,12 @@ async def test_submission_is_reviewed_across_a_restart_then_indexed_and_announce
     assert announced.json["content"] == string("en", "case_study_published", title=TITLE, member=MEMBER)
     assert pings_nobody(announced.json)
     dm = await double.wait_for_request("POST", r"/users/@me/channels", timeout=TIMEOUT)
-    assert dm.json["recipient_id"] in (double.world.user("ana")["id"], int(double.world.user("ana")["id"]))
+    assert str(dm.json["recipient_id"]) == double.world.user("ana")["id"]
+    notice = await double.wait_for_request(
+        "POST", rf"/channels/{dm.response['id']}/messages", timeout=TIMEOUT
+    )
+    assert notice.json["content"] == string("en", "notice_approved", id=row["id"], title=TITLE)
+    assert pings_nobody(notice.json)
     assert await planner.run_once() == 0, "delivered once"
 
 
