@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -273,20 +272,12 @@ class KnowledgeBase:
         return self.store.authors(prefix, limit)
 
     def stats(self) -> KnowledgeStats:
-        kinds: Counter[str] = Counter()
-        langs: Counter[str] = Counter()
-        techs: Counter[str] = Counter()
-        count = 0
-        for doc, tags in self.store.all():
-            count += 1
-            kinds[doc.kind] += 1
-            langs[tags.lang] += 1
-            techs.update(tags.technologies)
+        counts = self.store.counts()
         return KnowledgeStats(
-            documents=count,
-            by_kind=dict(kinds.most_common()),
-            by_lang=dict(langs.most_common()),
-            by_technology=dict(techs.most_common()),
+            documents=self.store.count(),
+            by_kind=counts["kind"],
+            by_lang=counts["lang"],
+            by_technology=counts["technology"],
             index_bytes=self.engine.size_bytes(),
             pending=self.store.pending_count(),
         )
