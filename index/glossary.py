@@ -7,6 +7,7 @@ A term is analysed like document text in its own language (folded, stop words ou
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Vocabulary:
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
         found: Counter[str] = Counter()
+        if not self.stemmed:
+            found.update(code for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
             found |= self.match_stems(self._keys(text, lang)[1], lang)
             if not self.stemmed:
@@ -104,6 +107,8 @@ class Vocabulary:
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
         """Concept id -> the (folded) words of the text that named it, in whichever language."""
         found: dict[str, set[str]] = {}
+        if not self.stemmed:
+            found.update((code, set()) for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
             kept, keys = self._keys(text, lang)
             for concept_id, start, end in self._spans(keys, lang):
@@ -140,6 +145,15 @@ class Vocabulary:
                 for term in terms:
                     out.update(word for word, _, _ in words(term))
         return out
+
+
+_FLAG = re.compile("([\U0001f1e6-\U0001f1ff])([\U0001f1e6-\U0001f1ff])")
+
+
+def flag_codes(text: str) -> list[str]:
+    """Country codes of the flag emoji in a text: members write "saludos desde Guate 🇬🇹"."""
+    base = 0x1F1E6 - ord("A")
+    return [chr(ord(a) - base) + chr(ord(b) - base) for a, b in _FLAG.findall(text)]
 
 
 def _as_terms(path: Path, entry: str, key: str, value: object, problems: list[str]) -> tuple[str, ...]:

@@ -250,3 +250,10 @@ def test_a_second_process_holding_the_index_lock_loses_nothing(tmp_path: Path, m
 def test_scores_are_the_final_ranking(filled):
     scores = [hit.score for hit in filled.search("precintos blockchain machine learning", limit=10).results]
     assert len(scores) >= 3 and scores == sorted(scores, reverse=True)
+
+
+def test_flag_emoji_name_the_country(kb):
+    kb.upsert(post("gt", "Buenas noticias desde Guate 🇬🇹: el marchamo electrónico redujo el contrabando."))
+    kb.upsert(post("xx", "El marchamo electrónico redujo el contrabando en la región."))
+    assert ids(kb.search("marchamo", Filters(country="GT"))) == ["gt"]
+    assert ids(kb.search("🇬🇹 marchamo"))[0] == "gt"
