@@ -28,7 +28,7 @@ from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "4"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "5"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
@@ -51,9 +51,8 @@ def build_schema() -> Schema:
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
         "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
-    for lang in LANGUAGES:
-        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=True)
-        fields[f"title_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
+    for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
+        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
     return Schema(**fields)
 
 
@@ -142,9 +141,7 @@ class WhooshEngine:
         if doc.date:
             fields["date"] = _epoch(doc.date)
         for lang in tags.langs:
-            fields[f"text_{lang}"] = doc.text
-            if doc.title:
-                fields[f"title_{lang}"] = doc.title
+            fields[f"text_{lang}"] = f"{doc.title}\n{doc.text}" if doc.title else doc.text
         return fields
 
     def reset(self) -> None:
