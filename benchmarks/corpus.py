@@ -362,13 +362,10 @@ class CorpusFiles:
     glossary: str
 
 
-def write_corpus(
-    out_dir: Path, size: int, n_questions: int, seed: int, glossary_path: Path | None
-) -> CorpusFiles:
+def write_corpus(out_dir: Path, size: int, n_questions: int, gen: CorpusGenerator) -> CorpusFiles:
     """Write the corpus, its truth file and the questions under out_dir; returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    gen = CorpusGenerator(seed, glossary_path)
-    stem = f"s{seed}-n{size}"
+    stem = f"s{gen.seed}-n{size}"
     files = CorpusFiles(
         corpus=out_dir / f"corpus-{stem}.jsonl",
         truth=out_dir / f"truth-{stem}.jsonl",
