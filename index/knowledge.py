@@ -1,13 +1,34 @@
-"""KnowledgeBase: the facade every adapter uses (INTERFACE ONLY — implementation lands next)."""
+"""KnowledgeBase: the facade every adapter uses — SQLite for truth, the search engine derived from it.
+
+Writes commit to SQLite (with a journal entry) first, then to the index; `open` replays whatever
+the journal still owes, so a crash between the two loses nothing. All index writes go through the
+engine's single writer; a search sees a batch entirely or not at all.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from index.analysis import normalize_text
 from index.database import Database
-from index.documents import Answer, Document, Filters
+from index.documents import KINDS, Answer, Document, Filters, Hit
+from index.engine import SCHEMA_VERSION, WhooshEngine
+from index.errors import InputError
+from index.glossary import Vocabulary, load_vocabulary
+from index.language import LanguageDetector
+from index.query import QueryBuilder
+from index.snippets import snippet
+from index.store import DocumentStore
+from index.tagger import Tagger, Tags
+
+log = logging.getLogger(__name__)
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -19,8 +40,38 @@ class KnowledgeStats:
     index_bytes: int = 0
     pending: int = 0  # writes committed to SQLite, not yet in the search index
 
+    def to_json(self) -> dict:
+        return {
+            "documents": self.documents,
+            "by_kind": self.by_kind,
+            "by_lang": self.by_lang,
+            "by_technology": self.by_technology,
+            "index_bytes": self.index_bytes,
+            "pending": self.pending,
+        }
+
 
 class KnowledgeBase:
+    def __init__(
+        self,
+        db: Database,
+        index_dir: Path,
+        glossary: Vocabulary,
+        countries: Vocabulary,
+        *,
+        fingerprint: str = "",
+        max_query_chars: int = 500,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.store = DocumentStore(db)
+        self.engine = WhooshEngine(index_dir)
+        self.glossary = glossary
+        self.countries = countries
+        self.tagger = Tagger(glossary, countries, LanguageDetector())
+        self.queries = QueryBuilder(glossary, countries, self.engine, max_query_chars)
+        self.clock = clock
+        self.fingerprint = fingerprint
+
     @classmethod
     def open(
         cls,
@@ -31,45 +82,208 @@ class KnowledgeBase:
         countries_path: Path,
         seed_dir: Path | None = None,
         max_query_chars: int = 500,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> KnowledgeBase:
-        raise NotImplementedError
+        """Open (creating if needed), reconcile the index with the database, seed a fresh one."""
+        glossary = load_vocabulary(glossary_path, "glossary")
+        countries = load_vocabulary(countries_path, "countries")
+        digest = hashlib.sha256(SCHEMA_VERSION.encode())
+        for path in (glossary_path, countries_path):
+            if path.exists():
+                digest.update(path.read_bytes())
+        kb = cls(
+            db,
+            index_dir,
+            glossary,
+            countries,
+            fingerprint=digest.hexdigest(),
+            max_query_chars=max_query_chars,
+            clock=clock,
+        )
+        kb.reconcile()
+        if seed_dir is not None and kb.store.meta_get("seeded") is None:
+            from index.ingest import ingest_paths
+
+            if seed_dir.exists():
+                ingest_paths(kb, [seed_dir])
+            kb.store.meta_set("seeded", kb.clock().isoformat())
+        return kb
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def analyse(self, doc: Document) -> Document:
+        tags = self.tagger.tag(doc)
+        return replace(doc, lang=doc.lang or tags.lang, technologies=doc.technologies or tags.technologies)
 
     def upsert(self, doc: Document) -> str:
-        """Commit to SQLite, then index. Returns 'added', 'updated' or 'unchanged'."""
-        raise NotImplementedError
+        return self.upsert_many([doc])[0]
 
     def upsert_many(
         self, docs: Iterable[Document], progress: Callable[[int], None] | None = None
     ) -> list[str]:
-        raise NotImplementedError
+        """Commit batches to SQLite, then to the index; `progress(n)` after each batch of n."""
+        outcomes: list[str] = []
+        batch: list[Document] = []
+        for doc in docs:
+            batch.append(_validated(doc))
+            if len(batch) >= BATCH:
+                outcomes += self._write_batch(batch, progress)
+                batch = []
+        if batch:
+            outcomes += self._write_batch(batch, progress)
+        return outcomes
+
+    def _write_batch(self, batch: list[Document], progress: Callable[[int], None] | None) -> list[str]:
+        items = [(doc, self.tagger.tag(doc)) for doc in batch]
+        outcomes = self.store.upsert(items, self.clock())
+        self.sync()
+        if progress:
+            progress(len(batch))
+        return outcomes
 
     def delete(self, doc_id: str) -> bool:
-        raise NotImplementedError
+        deleted = self.store.delete([doc_id])
+        self.sync()
+        return bool(deleted)
 
     def delete_where(self, *, author_id: str) -> int:
-        """Remove every document whose meta['author_id'] is this (privacy opt-out)."""
-        raise NotImplementedError
+        deleted = self.store.delete(self.store.ids_by_author(author_id))
+        self.sync()
+        return len(deleted)
+
+    def sync(self) -> int:
+        """Bring the index up to date with the journal; returns the number of entries applied."""
+        applied = 0
+        while True:
+            pending = self.store.pending()
+            if not pending.doc_ids:
+                return applied
+            found = self.store.get_many(pending.doc_ids)
+            gone = [doc_id for doc_id in pending.doc_ids if doc_id not in found]
+            self.engine.write(found.values(), deletes=gone)
+            self.store.settle(pending.last_seq)
+            applied += len(pending.doc_ids)
+
+    def reconcile(self) -> None:
+        """Make the index match the database: replay the journal, or rebuild when it can't be trusted."""
+        stale = self.store.meta_get("index_fingerprint") != self.fingerprint
+        if stale or self.engine.created:
+            self.rebuild()
+            return
+        self.sync()
+        if self.engine.doc_count() != self.store.count():
+            in_db, in_index = self.store.all_ids(), self.engine.all_ids()
+            missing = self.store.get_many(sorted(in_db - in_index))
+            self.engine.write(missing.values(), deletes=sorted(in_index - in_db))
+            log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Re-derive tags and the whole index from the database."""
+        self.engine.reset()
+        self.store.clear_journal()
+        total, batch = 0, []
+        for doc, _ in self.store.all():
+            batch.append((doc, self.tagger.tag(doc)))
+            if len(batch) >= BATCH:
+                total += self._rebuild_batch(batch, progress)
+                batch = []
+        if batch:
+            total += self._rebuild_batch(batch, progress)
+        self.store.meta_set("index_fingerprint", self.fingerprint)
+        return total
+
+    def _rebuild_batch(self, batch: list[tuple[Document, Tags]], progress) -> int:
+        self.store.retag((doc.id, tags) for doc, tags in batch)
+        self.engine.write(batch)
+        if progress:
+            progress(len(batch))
+        return len(batch)
+
+    # -- reading ---------------------------------------------------------------------------------
 
     def get(self, doc_id: str) -> Document | None:
-        raise NotImplementedError
-
-    def analyse(self, doc: Document) -> Document:
-        """The document with detected lang and technologies filled in where it gave none."""
-        raise NotImplementedError
+        return self.store.get(doc_id)
 
     def search(
         self, question: str, filters: Filters | None = None, limit: int = 5, offset: int = 0
     ) -> Answer:
-        raise NotImplementedError
+        plan = self.queries.build(question)
+        filters = self._resolve_country(filters)
+        raw, total = self.engine.search(plan.query, filters, limit=offset + limit)
+        page = raw[offset : offset + limit]
+        stored = self.store.get_many([h.id for h in page])
+        hits = []
+        for raw_hit in page:
+            if raw_hit.id not in stored:
+                continue  # deleted between the search and the lookup
+            doc, tags = stored[raw_hit.id]
+            hits.append(
+                Hit(
+                    id=doc.id,
+                    kind=doc.kind,
+                    title=doc.title or _first_line(doc.text),
+                    snippet=snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
+                    score=raw_hit.score,
+                    lang=tags.lang,
+                    technologies=tags.technologies,
+                    author=doc.author,
+                    date=doc.date,
+                    url=doc.url,
+                    countries=tags.countries,
+                )
+            )
+        return Answer(
+            query=self.queries.clean(question), results=hits, total=total, did_you_mean=plan.did_you_mean
+        )
+
+    def _resolve_country(self, filters: Filters | None) -> Filters | None:
+        """Accept a country by code ("PE") or by any name the gazetteer knows ("Perú")."""
+        if filters is None or not filters.country:
+            return filters
+        code = filters.country.strip()
+        if code.upper() in self.countries.concepts:
+            return replace(filters, country=code.upper())
+        found = self.countries.match(code)
+        return replace(filters, country=found.most_common(1)[0][0] if found else code)
 
     def authors(self, prefix: str = "", limit: int = 25) -> list[str]:
-        raise NotImplementedError
-
-    def rebuild(self) -> int:
-        raise NotImplementedError
+        return self.store.authors(prefix, limit)
 
     def stats(self) -> KnowledgeStats:
-        raise NotImplementedError
+        kinds: Counter[str] = Counter()
+        langs: Counter[str] = Counter()
+        techs: Counter[str] = Counter()
+        count = 0
+        for doc, tags in self.store.all():
+            count += 1
+            kinds[doc.kind] += 1
+            langs[tags.lang] += 1
+            techs.update(tags.technologies)
+        return KnowledgeStats(
+            documents=count,
+            by_kind=dict(kinds.most_common()),
+            by_lang=dict(langs.most_common()),
+            by_technology=dict(techs.most_common()),
+            index_bytes=self.engine.size_bytes(),
+            pending=self.store.pending_count(),
+        )
 
     def close(self) -> None:
-        raise NotImplementedError
+        self.sync()
+        self.engine.close()
+
+
+def _validated(doc: Document) -> Document:
+    if not doc.id or not doc.id.strip():
+        raise InputError("a document needs an id")
+    if doc.kind not in KINDS:
+        raise InputError(f"document {doc.id}: kind must be one of {', '.join(KINDS)}, not {doc.kind!r}")
+    text = normalize_text(doc.text).strip()
+    if not text:
+        raise InputError(f"document {doc.id}: the text is empty")
+    return replace(doc, text=text, title=" ".join(normalize_text(doc.title).split()))
+
+
+def _first_line(text: str, limit: int = 100) -> str:
+    line = next((ln.strip(" #*") for ln in text.splitlines() if ln.strip(" #*")), "")
+    return line if len(line) <= limit else line[: line.rfind(" ", 0, limit) or limit] + " …"

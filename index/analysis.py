@@ -1,0 +1,142 @@
+"""Text analysis for the four languages: tokenize, fold accents, drop stop words, stem.
+
+Accents are folded *before* stop words and stemming, on documents and queries alike, so that
+"precintos electronicos" and "precintos electrónicos" meet. Stemming is Snowball (PyStemmer, the
+C implementation of the algorithms whoosh.lang ships in pure Python).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache, lru_cache
+
+import Stemmer
+from whoosh.analysis import Token, Tokenizer
+from whoosh.lang import stopwords_for_language
+
+from index.documents import LANGUAGES
+
+_STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
+WORD_RE = re.compile(r"\w+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o"})
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lower-case and strip accents: 'Électronique' -> 'electronique'."""
+    word = word.translate(_LIGATURES).lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def normalize_text(text: str) -> str:
+    """NFC and no control characters, so character offsets stay stable from ingest to highlight."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+@cache
+def stopwords(lang: str) -> frozenset[str]:
+    return frozenset(fold(word) for word in stopwords_for_language(lang))
+
+
+@cache
+def all_stopwords() -> frozenset[str]:
+    """A word that is a stop word in any of the four languages: queries are not tagged with a language."""
+    return frozenset().union(*(stopwords(lang) for lang in LANGUAGES))
+
+
+class _Stems:
+    """Per-language stem cache over PyStemmer; Stemmer objects are not picklable, so built lazily."""
+
+    def __init__(self) -> None:
+        self._stemmers: dict[str, Stemmer.Stemmer] = {}
+        self._cache: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+
+    def __call__(self, lang: str, word: str) -> str:
+        cache = self._cache[lang]
+        stem = cache.get(word)
+        if stem is None:
+            stemmer = self._stemmers.get(lang)
+            if stemmer is None:
+                stemmer = self._stemmers[lang] = Stemmer.Stemmer(_STEMMER_NAMES[lang])
+            if len(cache) > 300_000:
+                cache.clear()
+            stem = cache[word] = stemmer.stemWord(word)
+        return stem
+
+
+stem = _Stems()
+
+
+def words(text: str) -> Iterator[tuple[str, int, int]]:
+    """(folded word, start, end) for each word of the text, offsets into the text as given."""
+    for match in WORD_RE.finditer(text):
+        yield fold(match.group()), match.start(), match.end()
+
+
+def analyse(text: str, lang: str | None) -> list[str]:
+    """Index terms of a text: folded, stop words removed, stemmed with `lang` (no stemming if None)."""
+    stops = stopwords(lang) if lang else all_stopwords()
+    out = []
+    for word, _, _ in words(text):
+        if word in stops:
+            continue
+        out.append(stem(lang, word) if lang else word)
+    return out
+
+
+class FoldingStemTokenizer(Tokenizer):
+    """A whole Whoosh analyzer in one pass: words -> fold -> stop words -> stem (when `lang` is set).
+
+    With `lang=None` it keeps unstemmed folded words and drops the stop words of every language:
+    the lexicon that spelling suggestions and fuzzy matching draw from.
+    """
+
+    def __init__(self, lang: str | None = None):
+        self.lang = lang
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FoldingStemTokenizer) and other.lang == self.lang
+
+    def __hash__(self) -> int:
+        return hash(("FoldingStemTokenizer", self.lang))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        lang = self.lang
+        stops = stopwords(lang) if lang else all_stopwords()
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for word, start, end in words(value):
+            stopped = word in stops
+            if stopped and removestops:
+                continue
+            token.stopped = stopped
+            token.text = word if stopped or not lang else stem(lang, word)
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            if not stopped:
+                pos += 1
+            yield token

@@ -1,0 +1,198 @@
+"""The search backend: Whoosh on one machine, behind a small interface (write, search, spelling).
+
+A group that outgrows one machine would add another backend with the same methods (OpenSearch,
+Elasticsearch); nothing above this module knows it is Whoosh.
+
+Each document's text goes into the field of its language (`text_es`, …), analysed with that
+language's stop words and stemmer; a query is analysed for all four fields. Concept and country
+tags from the glossary are keyword fields, which is what carries a question across languages.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.searching import Searcher
+
+from index.analysis import FoldingStemTokenizer, fold
+from index.documents import LANGUAGES, Document, Filters
+from index.tagger import Tags
+
+SCHEMA_VERSION = "1"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+MAX_CONCEPT_REPEAT = 5
+
+
+def build_schema() -> Schema:
+    fields = {
+        "id": ID(stored=True, unique=True),
+        "kind": ID(),
+        "lang": KEYWORD(),
+        "technologies": KEYWORD(),
+        "countries": KEYWORD(scorable=True),
+        "concepts": KEYWORD(scorable=True),
+        "author": ID(),
+        "date": NUMERIC(numtype=int, bits=64, signed=True),
+        "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
+    }
+    for lang in LANGUAGES:
+        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=True)
+        fields[f"title_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
+    return Schema(**fields)
+
+
+def author_key(author: str) -> str:
+    return " ".join(fold(author).split())
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+@dataclass(frozen=True)
+class RawHit:
+    id: str
+    score: float
+
+
+class WhooshEngine:
+    """One writer at a time (a lock), and a searcher replaced after every commit."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._lock = threading.RLock()
+        self._ix = self._open_or_create()
+        self._searcher: Searcher = self._ix.searcher()
+
+    def _open_or_create(self):
+        version_file = self.index_dir / "SCHEMA_VERSION"
+        trusted = version_file.exists() and version_file.read_text().strip() == SCHEMA_VERSION
+        if trusted and whoosh_index.exists_in(str(self.index_dir)):
+            return whoosh_index.open_dir(str(self.index_dir))
+        return self._create()
+
+    def _create(self):
+        if self.index_dir.exists():
+            shutil.rmtree(self.index_dir)
+        self.index_dir.mkdir(parents=True)
+        ix = whoosh_index.create_in(str(self.index_dir), build_schema())
+        (self.index_dir / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
+        self.created = True
+        return ix
+
+    created = False  # True when this process had to start an empty index (nothing to trust in it)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def write(self, upserts: Iterable[tuple[Document, Tags]], deletes: Iterable[str] = ()) -> int:
+        """Apply a batch in one Whoosh commit: searches see all of it or none of it."""
+        with self._lock:
+            writer = self._ix.writer(limitmb=128)
+            count = 0
+            try:
+                for doc_id in deletes:
+                    writer.delete_by_term("id", doc_id)
+                for doc, tags in upserts:
+                    writer.update_document(**self._fields(doc, tags))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._searcher = self._searcher.refresh()
+            return count
+
+    def _fields(self, doc: Document, tags: Tags) -> dict:
+        fields: dict = {
+            "id": doc.id,
+            "kind": doc.kind,
+            "lang": " ".join(tags.langs),
+            "technologies": " ".join(tags.technologies),
+            "countries": " ".join(tags.countries),
+            "concepts": " ".join(
+                " ".join([cid] * min(n, MAX_CONCEPT_REPEAT)) for cid, n in tags.concepts.items()
+            ),
+            "author": author_key(doc.author),
+            "words": f"{doc.title}\n{doc.text}",
+        }
+        if doc.date:
+            fields["date"] = _epoch(doc.date)
+        for lang in tags.langs:
+            fields[f"text_{lang}"] = doc.text
+            if doc.title:
+                fields[f"title_{lang}"] = doc.title
+        return fields
+
+    def reset(self) -> None:
+        """Start from an empty index (a rebuild follows)."""
+        with self._lock:
+            self._searcher.close()
+            self._ix.close()
+            self._ix = self._create()
+            self._searcher = self._ix.searcher()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def doc_count(self) -> int:
+        return self._searcher.doc_count()
+
+    def all_ids(self) -> set[str]:
+        return {fields["id"] for fields in self._searcher.all_stored_fields()}
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+
+    def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
+        searcher = self._searcher  # a reference: a commit may replace it meanwhile
+        results = searcher.search(query, limit=limit, filter=filter_query(filters))
+        hits = [RawHit(hit["id"], hit.score) for hit in results]
+        return hits, len(results)
+
+    def word_frequency(self, word: str) -> int:
+        return self._searcher.doc_frequency("words", word)
+
+    def similar_words(self, word: str, maxdist: int) -> list[tuple[str, int]]:
+        """Indexed words within `maxdist` edits (same first letter), with their document frequency."""
+        searcher = self._searcher
+        reader = searcher.reader()
+        found = reader.terms_within("words", word, maxdist, prefix=1)
+        return [(w, searcher.doc_frequency("words", w)) for w in found if w != word]
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+            self._ix.close()
+
+
+def filter_query(filters: Filters | None) -> Q.Query | None:
+    if filters is None:
+        return None
+    parts: list[Q.Query] = []
+    if filters.technology:
+        parts.append(Q.Term("technologies", filters.technology))
+    if filters.kind:
+        parts.append(Q.Term("kind", filters.kind))
+    if filters.lang:
+        parts.append(Q.Term("lang", filters.lang))
+    if filters.country:
+        parts.append(Q.Term("countries", filters.country))
+    if filters.author:
+        parts.append(Q.Term("author", author_key(filters.author)))
+    if filters.since or filters.until:
+        parts.append(
+            Q.NumericRange(
+                "date",
+                _epoch(filters.since) if filters.since else None,
+                _epoch(filters.until) if filters.until else None,
+            )
+        )
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Q.And(parts)

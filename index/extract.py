@@ -1,0 +1,377 @@
+"""Turning a file a user gave us (path or upload) into text, refusing anything we cannot read honestly.
+
+Files come from members (Discord attachments, `submit --file`) and from operators (`index add`), so
+nothing is trusted: the content must match the extension, sizes are capped before reading, zip
+archives are measured before they are opened, and every refusal is one line naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from index.errors import InputError
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# A .docx is a zip of XML. Real ones expand 5-30x; a zip bomb expands thousands of times.
+DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+DOCX_MAX_ENTRIES = 5_000
+DOCX_MAX_RATIO = 200  # per entry, checked for entries over DOCX_RATIO_FLOOR bytes
+DOCX_RATIO_FLOOR = 1024 * 1024
+
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_DERIVED_TITLE = 200
+
+# pypdf logs a warning for every oddity of real-world PDFs; users cannot act on them.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class ExtractError(InputError):
+    """A file whose text cannot be extracted; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    fields: dict = field(default_factory=dict)  # front matter, or PDF/Word title/author when present
+    title: str = ""
+    format: str = "text"  # "markdown" | "text" | "pdf" | "docx"
+    encoding: str = ""  # for text formats: the encoding the bytes were read as
+
+
+def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> Extracted:
+    """Extract a file on disk; its size is checked before any of it is read."""
+    path = Path(path)
+    label = name or str(path)
+    _check_suffix(label)
+    try:
+        if path.is_dir():
+            raise ExtractError(f"{label}: is a folder, not a file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ExtractError(_too_big(label, size, max_bytes))
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)  # a file that grows (or /dev/zero) still stops here
+    except FileNotFoundError:
+        raise ExtractError(f"{label}: file not found") from None
+    except PermissionError:
+        raise ExtractError(f"{label}: permission denied") from None
+    except OSError as exc:
+        raise ExtractError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    return extract_bytes(data, label, max_bytes=max_bytes)
+
+
+def extract_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:
+    """Extract an upload held in memory. `name` decides the expected format and labels errors."""
+    suffix = _check_suffix(name)
+    if len(data) > max_bytes:
+        raise ExtractError(_too_big(name, len(data), max_bytes))
+    if not data.strip():
+        raise ExtractError(f"{name}: the file is empty")
+    looks_pdf = data.startswith(PDF_MAGIC)
+    looks_zip = data.startswith(ZIP_MAGIC)
+    if suffix == ".pdf":
+        if PDF_MAGIC not in data[:1024]:  # the PDF spec tolerates a little junk before the header
+            raise ExtractError(f"{name}: not a PDF file (its content does not start with %PDF-)")
+        return _pdf(data, name)
+    if suffix == ".docx":
+        if not looks_zip:
+            what = "it is a PDF" if looks_pdf else "not a zip archive"
+            raise ExtractError(f"{name}: not a Word .docx file ({what}; old .doc files are not supported)")
+        return _docx(data, name)
+    if looks_pdf or looks_zip:
+        actual = "a PDF" if looks_pdf else "a zip archive (Word .docx?)"
+        raise ExtractError(f"{name}: content is {actual}, not text; give it its real extension")
+    text, encoding = _decode(data, name)
+    if suffix in MARKDOWN_SUFFIXES:
+        return _markdown(text, name, encoding)
+    text = _tidy(text)
+    _require_text(text, name)
+    return Extracted(text=text, fields={}, title=_first_line(text), format="text", encoding=encoding)
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+
+def _check_suffix(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = f"'{suffix}'" if suffix else "no extension"
+        raise ExtractError(
+            f"{name}: unsupported file type ({shown}); use {', '.join(SUPPORTED_SUFFIXES[:-1])} "
+            f"or {SUPPORTED_SUFFIXES[-1]}"
+        )
+    return suffix
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return f"{name}: file is {_mb(size)}, over the {_mb(limit)} limit"
+
+
+def _mb(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.1f} MB" if mb < 10 and mb != int(mb) else f"{mb:.0f} MB"
+
+
+def _require_text(text: str, name: str, hint: str = "") -> None:
+    if not text.strip():
+        raise ExtractError(f"{name}: no text found{hint}")
+
+
+# -- plain text and Markdown --------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """UTF-8 (with or without BOM, or UTF-16 with BOM), else Windows-1252, else Latin-1.
+
+    The fallbacks decode any bytes, so binary content is then recognised by its control
+    characters rather than accepted as mojibake.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _not_binary(data.decode("utf-16"), name), "utf-16"
+        except UnicodeDecodeError:
+            raise ExtractError(f"{name}: not valid UTF-16 text despite its byte-order mark") from None
+    if b"\x00" in data:
+        raise ExtractError(f"{name}: binary content (NUL bytes), not text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return _not_binary(data[3:].decode("utf-8"), name), "utf-8-sig"
+        except UnicodeDecodeError:
+            raise ExtractError(f"{name}: not valid UTF-8 text despite its byte-order mark") from None
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return _not_binary(data.decode(encoding), name), encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte string")
+
+
+def _not_binary(text: str, name: str) -> str:
+    controls = len(_CONTROL.findall(text))
+    if controls > max(8, len(text) // 1000):
+        raise ExtractError(f"{name}: binary content (control characters), not text")
+    return _CONTROL.sub("", text)
+
+
+def _tidy(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+_FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+_SETEXT = re.compile(r"^ {0,3}(\S[^\n]*)\n {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def _markdown(raw: str, name: str, encoding: str) -> Extracted:
+    text = _tidy(raw)
+    fields: dict = {}
+    if text.split("\n", 1)[0].strip() == "---":
+        body_start = text.find("\n") + 1
+        end = _FRONT_END.search(text, body_start)
+        if end is None:
+            raise ExtractError(f"{name}: front matter starts with --- on line 1 but has no closing ---")
+        block = text[body_start : end.start()]
+        fields = _front_matter(block, name)
+        text = text[end.end() :].strip()
+    _require_text(text, name, " after the front matter" if fields else "")
+    title = fields.get("title")
+    title = str(title).strip() if title is not None else ""
+    if not title:
+        title = _markdown_title(text)
+    return Extracted(text=text, fields=fields, title=title, format="markdown", encoding=encoding)
+
+
+def _front_matter(block: str, name: str) -> dict:
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 2}" if mark else ""  # +1 for 1-based, +1 for the opening ---
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ExtractError(f"{name}:{where}: invalid YAML front matter: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ExtractError(
+            f"{name}: line 2: front matter must be 'key: value' lines, not a {type(data).__name__}"
+        )
+    return {str(key): value for key, value in data.items()}
+
+
+def _markdown_title(text: str) -> str:
+    candidates = [m for m in (_HEADING.search(text), _SETEXT.search(text)) if m]
+    if candidates:
+        first = min(candidates, key=lambda m: m.start())
+        return _short(first.group(1).strip())
+    return _first_line(text)
+
+
+def _first_line(text: str) -> str:
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return _short(line)
+    return ""
+
+
+def _short(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= MAX_DERIVED_TITLE else title[: MAX_DERIVED_TITLE - 1].rstrip() + "…"
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def _pdf(data: bytes, name: str) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # Many PDFs are encrypted only against editing and open with an empty password.
+            try:
+                opened = reader.decrypt("")
+            except (DependencyError, NotImplementedError, FileNotDecryptedError):
+                opened = 0
+            if not opened:
+                raise ExtractError(
+                    f"{name}: the PDF is password-protected; remove the password and try again"
+                )
+        pages = list(reader.pages)
+    except ExtractError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged input
+        raise ExtractError(
+            f"{name}: the PDF is damaged or incomplete and cannot be read ({_why(exc)})"
+        ) from None
+    texts = []
+    failures = 0
+    for page in pages:
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception:  # one bad page should not lose the others
+            failures += 1
+    if failures and failures == len(pages):
+        raise ExtractError(f"{name}: the PDF is damaged: no page could be read")
+    text = _tidy("\n\n".join(t.strip() for t in texts if t.strip()))
+    _require_text(
+        text, name, " in the PDF (a scanned image? submit a PDF with selectable text, or the text itself)"
+    )
+    fields = _pdf_properties(reader)
+    return Extracted(text=text, fields=fields, title=fields.get("title") or _first_line(text), format="pdf")
+
+
+def _pdf_properties(reader) -> dict:
+    try:
+        meta = reader.metadata
+    except Exception:
+        return {}
+    fields = {}
+    for key, attr in (("title", "title"), ("author", "author")):
+        value = getattr(meta, attr, None) if meta else None
+        if isinstance(value, str) and value.strip():
+            fields[key] = _short(value.strip())
+    return fields
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+# -- Word .docx ---------------------------------------------------------------------------------
+
+
+def _docx(data: bytes, name: str) -> Extracted:
+    _check_zip(data, name)
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        heading = ""
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(block.text)
+                style = (block.style.name if block.style is not None else "") or ""
+                if not heading and block.text.strip() and style.startswith(("Title", "Heading")):
+                    heading = block.text.strip()
+            elif isinstance(block, Table):
+                lines.extend(_table_lines(block, Table, Paragraph))
+        props = document.core_properties
+        fields = {k: _short(v.strip()) for k, v in (("title", props.title), ("author", props.author)) if v}
+        fields = {k: v for k, v in fields.items() if v}
+    except ExtractError:
+        raise
+    except Exception as exc:  # python-docx/lxml raise many types on damaged input
+        raise ExtractError(f"{name}: the Word file is damaged and cannot be read ({_why(exc)})") from None
+    text = _tidy("\n".join(lines))
+    _require_text(text, name, " in the Word document")
+    title = fields.get("title") or _short(heading) or _first_line(text)
+    return Extracted(text=text, fields=fields, title=title, format="docx")
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Measure the archive from its directory before anything decompresses it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ExtractError(f"{name}: not a valid Word .docx file (damaged zip archive)") from None
+    if len(entries) > DOCX_MAX_ENTRIES:
+        raise ExtractError(f"{name}: refused: the archive holds {len(entries)} files, too many for a .docx")
+    total = sum(entry.file_size for entry in entries)
+    if total > DOCX_MAX_UNCOMPRESSED:
+        raise ExtractError(
+            f"{name}: refused: it would expand to {_mb(total)} (limit {_mb(DOCX_MAX_UNCOMPRESSED)})"
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > DOCX_RATIO_FLOOR and ratio > DOCX_MAX_RATIO:
+            raise ExtractError(f"{name}: refused: a part expands {ratio:.0f} times its size (a zip bomb?)")
+    if "word/document.xml" not in {entry.filename for entry in entries}:
+        raise ExtractError(f"{name}: a zip archive but not a Word document (no word/document.xml)")
+
+
+def _table_lines(table, table_cls, paragraph_cls) -> list[str]:
+    """One line per row, cells separated by ' | '; merged cells once; nested tables after their row."""
+    lines = []
+    for row in table.rows:
+        seen = set()
+        cells = []
+        nested = []
+        for cell in row.cells:
+            if cell._tc in seen:  # a merged cell appears once per grid column it spans
+                continue
+            seen.add(cell._tc)
+            parts = []
+            for block in cell.iter_inner_content():
+                if isinstance(block, paragraph_cls):
+                    if block.text.strip():
+                        parts.append(block.text.strip())
+                elif isinstance(block, table_cls):
+                    nested.extend(_table_lines(block, table_cls, paragraph_cls))
+            cells.append(" ".join(parts))
+        if any(cells):
+            lines.append(" | ".join(c for c in cells if c))
+        lines.extend(nested)
+    return lines

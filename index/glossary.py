@@ -1,0 +1,188 @@
+"""The multilingual glossary and the country gazetteer: concepts named differently in each language.
+
+Both are data (`config/glossary.yaml`, `config/countries.yaml`); adding a concept needs no code.
+A term is analysed like document text in its own language (folded, stop words out, stemmed), so
+"precinto electrónico" also matches "precintos electronicos"; multiword terms match as phrases.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.analysis import analyse
+from index.documents import LANGUAGES, TECHNOLOGIES
+from index.errors import InputError
+
+NEUTRAL = "any"  # terms that are the same in every language: acronyms, brand names
+
+
+class GlossaryError(InputError):
+    """A malformed glossary or gazetteer; `problems` holds one line per bad entry."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    group: str | None  # technology group, or None for customs concepts and countries
+    terms: dict[str, tuple[str, ...]]  # language (or "any") -> terms as written
+
+    def terms_in(self, lang: str) -> tuple[str, ...]:
+        return self.terms.get(lang, ()) + self.terms.get(NEUTRAL, ())
+
+    @property
+    def label(self) -> str:
+        for lang in ("en", NEUTRAL, *LANGUAGES):
+            if self.terms.get(lang):
+                return self.terms[lang][0]
+        return self.id
+
+
+@dataclass
+class Vocabulary:
+    """Concepts plus, per language, a phrase table from analysed terms back to concepts."""
+
+    concepts: dict[str, Concept]
+    _phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for lang in LANGUAGES:
+            table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            for concept in self.concepts.values():
+                for term in concept.terms_in(lang):
+                    stems = tuple(analyse(term, lang))
+                    if stems and (stems, concept.id) not in table.get(stems[0], []):
+                        table.setdefault(stems[0], []).append((stems, concept.id))
+            for entries in table.values():
+                entries.sort(key=lambda entry: -len(entry[0]))  # longest phrase first
+            self._phrases[lang] = table
+
+    def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
+        """Concept id -> number of mentions in a text already analysed with `lang`."""
+        table = self._phrases[lang]
+        found: Counter[str] = Counter()
+        i, n = 0, len(stems)
+        while i < n:
+            step = 1
+            for phrase, concept_id in table.get(stems[i], ()):
+                if tuple(stems[i : i + len(phrase)]) == phrase:
+                    found[concept_id] += 1
+                    step = len(phrase)
+                    break
+            i += step
+        return found
+
+    def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
+        """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
+        found: Counter[str] = Counter()
+        for lang in languages:
+            found |= self.match_stems(analyse(text, lang), lang)
+        return found
+
+    def groups(self, concept_ids: Iterable[str]) -> tuple[str, ...]:
+        groups = {self.concepts[c].group for c in concept_ids if c in self.concepts}
+        return tuple(g for g in TECHNOLOGIES if g in groups)
+
+    def expansion(self, concept_id: str, lang: str) -> list[tuple[str, ...]]:
+        """The concept's terms analysed for `lang`: what a query expands to in that language."""
+        return [
+            phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
+        ]
+
+    def vocabulary_words(self) -> set[str]:
+        """Every folded word of every term: known words for spelling suggestions."""
+        out: set[str] = set()
+        for concept in self.concepts.values():
+            for terms in concept.terms.values():
+                for term in terms:
+                    out.update(analyse(term, None))
+        return out
+
+
+def _as_terms(path: Path, entry: str, key: str, value: object, problems: list[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{path}: {entry}: '{key}' must be a list of non-empty terms")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def parse_glossary(raw: object, path: Path) -> Vocabulary:
+    """Concept id -> {group, any, en, es, fr, pt}; every problem is reported, not just the first."""
+    if not isinstance(raw, dict) or not raw:
+        raise GlossaryError([f"{path}: expected a mapping of concept ids to their terms"])
+    problems: list[str] = []
+    concepts = {}
+    allowed = {"group", NEUTRAL, *LANGUAGES}
+    for concept_id, body in raw.items():
+        entry = f"concept '{concept_id}'"
+        if not isinstance(body, dict):
+            problems.append(f"{path}: {entry}: expected a mapping with group and terms per language")
+            continue
+        for key in body.keys() - allowed:
+            problems.append(f"{path}: {entry}: unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+        group = body.get("group")
+        if group is not None and group not in TECHNOLOGIES:
+            problems.append(f"{path}: {entry}: group '{group}' is not one of {', '.join(TECHNOLOGIES)}")
+        terms = {
+            key: _as_terms(path, entry, key, body[key], problems)
+            for key in (NEUTRAL, *LANGUAGES)
+            if body.get(key) is not None
+        }
+        if not any(terms.values()):
+            problems.append(f"{path}: {entry}: has no terms")
+        concepts[str(concept_id)] = Concept(str(concept_id), group, terms)
+    if problems:
+        raise GlossaryError(problems)
+    return Vocabulary(concepts)
+
+
+def parse_countries(raw: object, path: Path) -> Vocabulary:
+    """ISO code -> {names, demonyms, administrations}: a vocabulary whose concepts are countries."""
+    if not isinstance(raw, dict) or not raw:
+        raise GlossaryError([f"{path}: expected a mapping of country codes to names"])
+    problems: list[str] = []
+    concepts = {}
+    for code, body in raw.items():
+        entry = f"country '{code}'"
+        if not isinstance(body, dict):
+            problems.append(f"{path}: {entry}: expected a mapping with names, demonyms, administrations")
+            continue
+        for key in body.keys() - {"names", "demonyms", "administrations"}:
+            problems.append(f"{path}: {entry}: unknown key '{key}'")
+        terms: list[str] = []
+        for key in ("names", "demonyms", "administrations"):
+            if body.get(key) is not None:
+                terms.extend(_as_terms(path, entry, key, body[key], problems))
+        if not body.get("names"):
+            problems.append(f"{path}: {entry}: 'names' is required")
+        concepts[str(code)] = Concept(str(code), None, {NEUTRAL: tuple(terms)})
+    if problems:
+        raise GlossaryError(problems)
+    return Vocabulary(concepts)
+
+
+def load_vocabulary(path: Path, kind: str) -> Vocabulary:
+    """Read a glossary ('glossary') or gazetteer ('countries'); a missing gazetteer is just empty."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if kind == "countries":
+            return Vocabulary({})
+        raise GlossaryError([f"{path}: file not found"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        raise GlossaryError([f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GlossaryError([f"{path}: cannot read: {exc}"]) from None
+    return parse_countries(raw, path) if kind == "countries" else parse_glossary(raw, path)

@@ -1,0 +1,50 @@
+"""Which of en/es/fr/pt a text is written in.
+
+py3langid's trained model, restricted to our four languages, is reliable on paragraphs and makes a
+best guess on a few words. Mixed posts are common ("Hola a todos — we did the same in Jamaica"), so
+paragraphs long enough to judge on their own may add a second language.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from index.documents import LANGUAGES
+
+_MIN_PARAGRAPH_WORDS = 8
+
+
+class LanguageDetector:
+    def __init__(self, languages: tuple[str, ...] = LANGUAGES):
+        self.languages = languages
+        self._lock = threading.Lock()  # the identifier keeps scratch state between calls
+
+    @cached_property
+    def _identifier(self):
+        # Loading the model takes most of a second: only when the first document needs it.
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        identifier.set_languages(list(self.languages))
+        return identifier
+
+    def detect(self, text: str) -> str:
+        """The main language of the text; English when there is nothing to judge by."""
+        if not text.strip():
+            return "en"
+        with self._lock:
+            lang, _ = self._identifier.classify(text[:20_000])
+        return str(lang)
+
+    def detect_all(self, text: str) -> tuple[str, ...]:
+        """Main language first, then any other language a substantial paragraph is written in."""
+        main = self.detect(text)
+        found = [main]
+        paragraphs = [p for p in text.split("\n") if len(p.split()) >= _MIN_PARAGRAPH_WORDS]
+        if len(paragraphs) > 1:
+            for paragraph in paragraphs[:20]:
+                lang = self.detect(paragraph)
+                if lang not in found:
+                    found.append(lang)
+        return tuple(found)

@@ -1,0 +1,212 @@
+"""Documents in SQLite — the source of truth — and the journal of writes the search index still owes.
+
+Every upsert or delete adds the document id to `index_journal` in the same transaction, so a crash
+between the SQLite commit and the Whoosh commit loses nothing: the journal is replayed on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from index.database import Database
+from index.documents import Document
+from index.tagger import Tags
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    date TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    lang TEXT NOT NULL DEFAULT '',            -- as given (front matter, moderator); '' = detect
+    technologies TEXT NOT NULL DEFAULT '[]',  -- as given; [] = detect
+    meta TEXT NOT NULL DEFAULT '{}',
+    author_id TEXT,
+    content_hash TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '{}',          -- derived: index.tagger.Tags
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_author_id ON documents(author_id);
+CREATE TABLE IF NOT EXISTS index_journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def content_hash(doc: Document) -> str:
+    payload = json.dumps(
+        [
+            doc.kind,
+            doc.title,
+            doc.text,
+            doc.author,
+            _iso(doc.date),
+            doc.url,
+            doc.lang,
+            sorted(doc.technologies),
+            sorted(doc.meta.items()),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class Pending:
+    last_seq: int
+    doc_ids: list[str]
+
+
+class DocumentStore:
+    def __init__(self, db: Database):
+        self.db = db
+        db.executescript(SCHEMA)
+
+    def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
+        """Write documents and journal them in one transaction; outcome per document."""
+        outcomes = []
+        with self.db.transaction() as conn:
+            for doc, tags in items:
+                digest = content_hash(doc)
+                row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                if row and row["content_hash"] == digest:
+                    outcomes.append("unchanged")
+                    continue
+                conn.execute(
+                    "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
+                    " lang, technologies, meta, author_id, content_hash, tags, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        doc.id,
+                        doc.kind,
+                        doc.title,
+                        doc.text,
+                        doc.author,
+                        _iso(doc.date),
+                        doc.url,
+                        doc.source,
+                        doc.lang,
+                        json.dumps(list(doc.technologies)),
+                        json.dumps(doc.meta, ensure_ascii=False),
+                        doc.meta.get("author_id"),
+                        digest,
+                        json.dumps(tags.to_json(), ensure_ascii=False),
+                        now.isoformat(),
+                    ),
+                )
+                conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc.id,))
+                outcomes.append("updated" if row else "added")
+        return outcomes
+
+    def delete(self, doc_ids: Iterable[str]) -> list[str]:
+        """Delete and journal; returns the ids that existed."""
+        deleted = []
+        with self.db.transaction() as conn:
+            for doc_id in doc_ids:
+                if conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
+                    conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc_id,))
+                    deleted.append(doc_id)
+        return deleted
+
+    def ids_by_author(self, author_id: str) -> list[str]:
+        rows = self.db.query("SELECT id FROM documents WHERE author_id = ?", (author_id,))
+        return [row["id"] for row in rows]
+
+    def get(self, doc_id: str) -> Document | None:
+        rows = self.db.query("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        return _to_document(rows[0]) if rows else None
+
+    def get_many(self, doc_ids: list[str]) -> dict[str, tuple[Document, Tags]]:
+        """Documents with their stored tags, for rendering answers and indexing."""
+        out: dict[str, tuple[Document, Tags]] = {}
+        for start in range(0, len(doc_ids), 500):
+            chunk = doc_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.query(f"SELECT * FROM documents WHERE id IN ({marks})", tuple(chunk)):
+                out[row["id"]] = (_to_document(row), Tags.from_json(json.loads(row["tags"])))
+        return out
+
+    def retag(self, items: Iterable[tuple[str, Tags]]) -> None:
+        """Replace derived tags (after a glossary change) without touching content or the journal."""
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET tags = ? WHERE id = ?",
+                [(json.dumps(tags.to_json(), ensure_ascii=False), doc_id) for doc_id, tags in items],
+            )
+
+    def all(self, batch: int = 2000) -> Iterator[tuple[Document, Tags]]:
+        last = ""
+        while True:
+            rows = self.db.query("SELECT * FROM documents WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+            if not rows:
+                return
+            for row in rows:
+                yield _to_document(row), Tags.from_json(json.loads(row["tags"]))
+            last = rows[-1]["id"]
+
+    def all_ids(self) -> set[str]:
+        return {row["id"] for row in self.db.query("SELECT id FROM documents")}
+
+    def count(self) -> int:
+        return self.db.query("SELECT COUNT(*) AS n FROM documents")[0]["n"]
+
+    def authors(self, prefix: str, limit: int) -> list[str]:
+        rows = self.db.query(
+            "SELECT author, COUNT(*) AS n FROM documents WHERE author != '' AND author LIKE ? ESCAPE '\\'"
+            " GROUP BY author ORDER BY n DESC, author LIMIT ?",
+            (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit),
+        )
+        return [row["author"] for row in rows]
+
+    def pending(self, limit: int = 5000) -> Pending:
+        rows = self.db.query("SELECT seq, doc_id FROM index_journal ORDER BY seq LIMIT ?", (limit,))
+        if not rows:
+            return Pending(0, [])
+        return Pending(rows[-1]["seq"], list(dict.fromkeys(row["doc_id"] for row in rows)))
+
+    def pending_count(self) -> int:
+        return self.db.query("SELECT COUNT(*) AS n FROM index_journal")[0]["n"]
+
+    def settle(self, last_seq: int) -> None:
+        """The index now reflects every journal entry up to last_seq."""
+        self.db.execute("DELETE FROM index_journal WHERE seq <= ?", (last_seq,))
+
+    def clear_journal(self) -> None:
+        self.db.execute("DELETE FROM index_journal")
+
+    def meta_get(self, key: str) -> str | None:
+        rows = self.db.query("SELECT value FROM kb_meta WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def meta_set(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO kb_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _to_document(row) -> Document:
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        kind=row["kind"],
+        title=row["title"],
+        author=row["author"],
+        date=datetime.fromisoformat(row["date"]) if row["date"] else None,
+        url=row["url"],
+        source=row["source"],
+        lang=row["lang"],
+        technologies=tuple(json.loads(row["technologies"])),
+        meta=json.loads(row["meta"]),
+    )

@@ -1,0 +1,71 @@
+"""What a document is about, worked out from its text: languages, concepts, technologies, countries.
+
+These tags are derived data: stored beside the document so answers can show them, and recomputed
+by a rebuild when the glossary changes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from index.analysis import analyse
+from index.documents import LANGUAGES, TECHNOLOGIES, Document
+from index.glossary import Vocabulary
+from index.language import LanguageDetector
+
+
+@dataclass(frozen=True)
+class Tags:
+    langs: tuple[str, ...]  # main language first
+    concepts: dict[str, int] = field(default_factory=dict)  # concept id -> mentions
+    technologies: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+
+    @property
+    def lang(self) -> str:
+        return self.langs[0]
+
+    def to_json(self) -> dict:
+        return {
+            "langs": list(self.langs),
+            "concepts": self.concepts,
+            "technologies": list(self.technologies),
+            "countries": list(self.countries),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Tags:
+        return cls(
+            langs=tuple(data.get("langs") or ("en",)),
+            concepts=dict(data.get("concepts") or {}),
+            technologies=tuple(data.get("technologies") or ()),
+            countries=tuple(data.get("countries") or ()),
+        )
+
+
+class Tagger:
+    def __init__(self, glossary: Vocabulary, countries: Vocabulary, detector: LanguageDetector):
+        self.glossary = glossary
+        self.countries = countries
+        self.detector = detector
+
+    def tag(self, doc: Document) -> Tags:
+        text = f"{doc.title}\n{doc.text}" if doc.title else doc.text
+        if doc.lang in LANGUAGES:
+            langs: tuple[str, ...] = (doc.lang,)
+        else:
+            langs = self.detector.detect_all(text)
+        concepts: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        for lang in langs:
+            stems = analyse(text, lang)
+            concepts |= self.glossary.match_stems(stems, lang)
+            countries |= self.countries.match_stems(stems, lang)
+        given = tuple(t for t in TECHNOLOGIES if t in doc.technologies)
+        return Tags(
+            langs=langs,
+            concepts=dict(concepts.most_common()),
+            technologies=given or self.glossary.groups(concepts),
+            countries=tuple(code for code, _ in countries.most_common()),
+        )
