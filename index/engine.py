@@ -106,7 +106,10 @@ class WhooshEngine:
                 writer.cancel()
                 raise
             writer.commit()
-            self._searcher = self._searcher.refresh()
+            # A new searcher, not refresh(): refresh() closes the readers of segments a merge
+            # removed, so a search still running on the old searcher in another thread fails
+            # with ReaderClosed. The old one is freed when its last search lets go of it.
+            self._searcher = self._ix.searcher()
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
