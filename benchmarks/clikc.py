@@ -15,6 +15,7 @@ from benchmarks.measure import dir_bytes
 from bot.app import App
 from bot.config import DEFAULT_CONFIG, load_config
 from index.documents import Document, Filters, QueryError
+from index.ingest import ingest_paths
 
 
 def filters_for(question: Question) -> Filters:
@@ -59,13 +60,13 @@ class ClikcEngine:
         self.kb = self.app.knowledge  # opens (and seeds) the knowledge base
         self.did_you_mean = 0
         self.query_errors = 0
+        self.skipped = 0
 
     def ingest_file(self, corpus: Path, truth: Path | None = None) -> int:
         """Exactly what `clikc-bot index add FILE.jsonl` does (truth is for FTS5 only)."""
-        from index.ingest import ingest_paths
-
         report = ingest_paths(self.kb, [corpus])
-        return getattr(report, "documents", None) or getattr(report, "added", 0)
+        self.skipped += len(report.skipped)
+        return report.added + report.updated + report.unchanged
 
     def upsert(self, post: Post) -> None:
         self.kb.upsert(document_for(post))

@@ -216,7 +216,8 @@ class CorpusGenerator:
         n_concepts = rng.choices((0, 1, 2, 3), weights=(55, 30, 12, 3))[0]
         for _ in range(n_concepts):
             concept = self.concepts[rng.choices(range(len(self.concepts)), cum_weights=self.concept_cw)[0]]
-            technologies.add(concept.group)
+            if concept.group:
+                technologies.add(concept.group)
             for _ in range(min(5, 1 + count // 80)):
                 sentence = rng.choice(sentences)
                 sentence.insert(rng.randrange(len(sentence) + 1), self._term(rng, concept, lang_code))
@@ -312,7 +313,7 @@ class CorpusGenerator:
             ("technology", "lang", "kind", "author", "dates"), rng.choices((1, 2), weights=(8, 2))[0]
         ):
             if name == "technology":
-                filters["technology"] = rng.choice(sorted({c.group for c in self.concepts}))
+                filters["technology"] = rng.choice(sorted({c.group for c in self.concepts if c.group}))
             elif name == "lang":
                 filters["lang"] = _pick(rng, LANG_SHARE)
             elif name == "kind":

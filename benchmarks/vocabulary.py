@@ -228,7 +228,7 @@ BUILTIN_GLOSSARY = {
 @dataclass(frozen=True)
 class Concept:
     id: str
-    group: str
+    group: str  # "" for customs concepts outside the three technology groups
     terms: dict[str, tuple[str, ...]]  # lang (or "any") -> terms
 
 
@@ -244,13 +244,13 @@ def load_glossary(path: Path | None) -> tuple[list[Concept], str]:
             raw, origin = loaded, str(path)
     concepts = []
     for concept_id, entry in raw.items():
-        if not isinstance(entry, dict) or not entry.get("group"):
+        if not isinstance(entry, dict):
             continue
         terms = {
             key: tuple(str(t) for t in entry.get(key) or () if str(t).strip()) for key in ("any", *LANGS)
         }
         if any(terms.values()):
-            concepts.append(Concept(str(concept_id), str(entry["group"]), terms))
+            concepts.append(Concept(str(concept_id), str(entry.get("group") or ""), terms))
     return concepts, origin
 
 
