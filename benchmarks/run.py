@@ -210,10 +210,10 @@ def prepare(
         out_dir / f"{n}-{stem}.jsonl" for n in ("fresh", "live", "live-truth")
     )
     with fresh_path.open("w", encoding="utf-8") as f:
-        for i in range(size, size + FRESH_POSTS):
+        for i in range(size, size + min(FRESH_POSTS, max(3, size // 50))):
             post, marker = gen.fresh_post(i)
             f.write(json.dumps({"post": asdict(post), "marker": marker}, ensure_ascii=False) + "\n")
-    n_live = min(2000, max(50, size // 20))
+    n_live = min(2000, max(20, size // 20))
     with live_path.open("w", encoding="utf-8") as docs, live_truth.open("w", encoding="utf-8") as truth:
         for i in range(size + 1000, size + 1000 + n_live):
             post = gen.post(i)
@@ -312,8 +312,8 @@ def run(
             for name, path, limit, unit in TARGETS
         ]  # fmt: skip
         results["sizes"].append(entry)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2, ensure_ascii=False))  # after each size: long runs
     return results
 
 
