@@ -7,6 +7,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 
 from bot.config import Config
+from bot.schedule import load_schedule
+from bot.sessions import SessionService
+from bot.submissions import SubmissionService
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
@@ -36,6 +39,40 @@ class App:
             countries_path=self.config.path(s.countries),
             seed_dir=self.config.path(s.samples),
             max_query_chars=s.search.max_query_chars,
+        )
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        s = self.config.settings
+        return SessionService(
+            self.db,
+            self.config.path(s.sessions),
+            clock=self.clock,
+            lead_times=s.announcements.lead_times,
+        )
+
+    def check_config(self) -> list[str]:
+        """Validate every configuration file without opening the database; one line per file checked.
+
+        Raises ConfigError listing every problem. `config check` prints this; `run` and `chat` call it
+        at start-up so that a bad file stops the bot with a clear message.
+        """
+        checked = [f"{self.config.config_file}: settings ok"]
+        sessions_path = self.config.path(self.config.settings.sessions)
+        schedule = load_schedule(sessions_path)
+        checked.append(f"{sessions_path}: {len(schedule)} sessions ok")
+        return checked
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        s = self.config.settings
+        return SubmissionService(
+            self.db,
+            self.config.files_dir,
+            lambda: self.knowledge,  # opened only when a submission is analysed or published
+            s.discord.moderators,
+            self.clock,
+            max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
         )
 
     def close(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.session_dates import parse_duration
 from index.documents import LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,13 @@ class DiscordSettings(_Strict):
 
 class AnnouncementSettings(_Strict):
     lead_times: list[str] = ["7d", "1d", "1h"]
+
+    @field_validator("lead_times")
+    @classmethod
+    def _durations(cls, value: list[str]) -> list[str]:
+        for item in value:
+            parse_duration(item)  # DateProblem is a ValueError: reported as this field's problem
+        return value
 
 
 class Settings(_Strict):

@@ -73,6 +73,45 @@ class _Stems:
 stem = _Stems()
 
 
+_COGNATE_RULES = (
+    ("ph", "f"),
+    ("th", "t"),
+    ("ch", "c"),
+    ("y", "i"),
+    ("k", "c"),
+    ("qu", "c"),
+    ("z", "s"),
+    ("ct", "c"),
+    ("cao", "cion"),
+    ("coes", "ciones"),
+    ("ss", "s"),
+    ("ll", "l"),
+    ("cc", "c"),
+    ("mm", "m"),
+    ("nn", "n"),
+    ("tt", "t"),
+    ("pp", "p"),
+    ("ff", "f"),
+    ("rr", "r"),
+)
+COGNATE_LENGTH = 6
+
+
+@lru_cache(maxsize=200_000)
+def cognate(word: str) -> str | None:
+    """A spelling skeleton shared by many en/es/fr/pt cognates, or None for short words.
+
+    "selection", "selección", "sélection" and "seleção" all become "seleci"; "analysis",
+    "análisis", "analyse" become "analis". Language-independent, so it carries a question into
+    the other languages where the glossary has no entry.
+    """
+    if len(word) < COGNATE_LENGTH or not word.isalpha():
+        return None
+    for old, new in _COGNATE_RULES:
+        word = word.replace(old, new)
+    return word[:COGNATE_LENGTH] if len(word) >= COGNATE_LENGTH else None
+
+
 def words(text: str) -> Iterator[tuple[str, int, int]]:
     """(folded word, start, end) for each word of the text, offsets into the text as given."""
     for match in WORD_RE.finditer(text):
@@ -97,14 +136,21 @@ class FoldingStemTokenizer(Tokenizer):
     the lexicon that spelling suggestions and fuzzy matching draw from.
     """
 
-    def __init__(self, lang: str | None = None):
+    def __init__(self, lang: str | None = None, cognates: bool = False):
         self.lang = lang
+        self.cognates = cognates
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldingStemTokenizer) and other.lang == self.lang
+        return isinstance(other, FoldingStemTokenizer) and (other.lang, other.cognates) == (
+            self.lang,
+            self.cognates,
+        )
 
     def __hash__(self) -> int:
-        return hash(("FoldingStemTokenizer", self.lang))
+        return hash(("FoldingStemTokenizer", self.lang, self.cognates))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({"cognates": False, **state})
 
     def __call__(
         self,
@@ -127,8 +173,14 @@ class FoldingStemTokenizer(Tokenizer):
             stopped = word in stops
             if stopped and removestops:
                 continue
+            if self.cognates and not stopped:
+                key = cognate(word)
+                if key is None:
+                    continue
+                token.text = key
+            else:
+                token.text = word if stopped or not lang else stem(lang, word)
             token.stopped = stopped
-            token.text = word if stopped or not lang else stem(lang, word)
             token.boost = 1.0
             if keeporiginal:
                 token.original = value[start:end]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh import scoring
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.searching import Searcher
 
@@ -26,8 +27,9 @@ from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "1"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "3"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
 def build_schema() -> Schema:
@@ -41,6 +43,7 @@ def build_schema() -> Schema:
         "author": ID(),
         "date": NUMERIC(numtype=int, bits=64, signed=True),
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
+        "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
     for lang in LANGUAGES:
         fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=True)
@@ -60,6 +63,7 @@ def _epoch(value: datetime) -> int:
 class RawHit:
     id: str
     score: float
+    matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
 
 
 class WhooshEngine:
@@ -69,7 +73,7 @@ class WhooshEngine:
         self.index_dir = index_dir
         self._lock = threading.RLock()
         self._ix = self._open_or_create()
-        self._searcher: Searcher = self._ix.searcher()
+        self._searcher: Searcher = self._ix.searcher(weighting=WEIGHTING)
 
     def _open_or_create(self):
         version_file = self.index_dir / "SCHEMA_VERSION"
@@ -124,6 +128,7 @@ class WhooshEngine:
             ),
             "author": author_key(doc.author),
             "words": f"{doc.title}\n{doc.text}",
+            "cognates": f"{doc.title}\n{doc.text}",
         }
         if doc.date:
             fields["date"] = _epoch(doc.date)
@@ -139,7 +144,7 @@ class WhooshEngine:
             self._searcher.close()
             self._ix.close()
             self._ix = self._create()
-            self._searcher = self._ix.searcher()
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -154,12 +159,20 @@ class WhooshEngine:
 
     def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
-        results = searcher.search(query, limit=limit, filter=filter_query(filters))
-        hits = [RawHit(hit["id"], hit.score) for hit in results]
+        results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
+        hits = [
+            RawHit(
+                hit["id"],
+                hit.score,
+                frozenset((field, term.decode("utf-8")) for field, term in hit.matched_terms()),
+            )
+            for hit in results
+        ]
         return hits, len(results)
 
-    def word_frequency(self, word: str) -> int:
-        return self._searcher.doc_frequency("words", word)
+    def frequency(self, field: str, term: str) -> int:
+        """Documents containing the term (0 for unknown terms)."""
+        return self._searcher.doc_frequency(field, term)
 
     def similar_words(self, word: str, maxdist: int) -> list[tuple[str, int]]:
         """Indexed words within `maxdist` edits (same first letter), with their document frequency."""

@@ -52,6 +52,12 @@ class Extracted:
 
 def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> Extracted:
     """Extract a file on disk; its size is checked before any of it is read."""
+    label = name or str(path)
+    return extract_bytes(read_limited(path, max_bytes=max_bytes, name=label), label, max_bytes=max_bytes)
+
+
+def read_limited(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> bytes:
+    """A supported file's bytes, refused by size and type before any of it is read."""
     path = Path(path)
     label = name or str(path)
     _check_suffix(label)
@@ -69,7 +75,9 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | 
         raise ExtractError(f"{label}: permission denied") from None
     except OSError as exc:
         raise ExtractError(f"{label}: cannot read: {exc.strerror or exc}") from None
-    return extract_bytes(data, label, max_bytes=max_bytes)
+    if len(data) > max_bytes:
+        raise ExtractError(_too_big(label, len(data), max_bytes))
+    return data
 
 
 def extract_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extracted:

@@ -8,11 +8,12 @@ A term is analysed like document text in its own language (folded, stop words ou
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from index.analysis import analyse
+from index.analysis import stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
 
@@ -49,6 +50,7 @@ class Vocabulary:
     """Concepts plus, per language, a phrase table from analysed terms back to concepts."""
 
     concepts: dict[str, Concept]
+    stemmed: bool = True  # False for proper names: "Pérou" must not meet "pero", nor "França" "francas"
     _phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,33 +58,55 @@ class Vocabulary:
             table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
             for concept in self.concepts.values():
                 for term in concept.terms_in(lang):
-                    stems = tuple(analyse(term, lang))
+                    stems = tuple(self._keys(term, lang)[1])
                     if stems and (stems, concept.id) not in table.get(stems[0], []):
                         table.setdefault(stems[0], []).append((stems, concept.id))
             for entries in table.values():
                 entries.sort(key=lambda entry: -len(entry[0]))  # longest phrase first
             self._phrases[lang] = table
 
-    def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
-        """Concept id -> number of mentions in a text already analysed with `lang`."""
+    def _keys(self, text: str, lang: str) -> tuple[list[str], list[str]]:
+        """The text's words (stop words out) and the keys they are matched by: stems, or for
+        names the word without a plural s ("barbados" and "barbado" alike)."""
+        stops = stopwords(lang)
+        kept = [word for word, _, _ in words(text) if word not in stops]
+        if self.stemmed:
+            return kept, [stem(lang, word) for word in kept]
+        return kept, [word[:-1] if len(word) > 4 and word.endswith("s") else word for word in kept]
+
+    def _spans(self, stems: list[str], lang: str) -> Iterator[tuple[str, int, int]]:
+        """(concept id, start, end) of each mention, longest phrase first, no overlaps."""
         table = self._phrases[lang]
-        found: Counter[str] = Counter()
         i, n = 0, len(stems)
         while i < n:
             step = 1
             for phrase, concept_id in table.get(stems[i], ()):
                 if tuple(stems[i : i + len(phrase)]) == phrase:
-                    found[concept_id] += 1
+                    yield concept_id, i, i + len(phrase)
                     step = len(phrase)
                     break
             i += step
-        return found
+
+    def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
+        """Concept id -> number of mentions in a text already analysed with `lang`."""
+        return Counter(concept_id for concept_id, _, _ in self._spans(stems, lang))
 
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
         found: Counter[str] = Counter()
         for lang in languages:
-            found |= self.match_stems(analyse(text, lang), lang)
+            found |= self.match_stems(self._keys(text, lang)[1], lang)
+            if not self.stemmed:
+                break  # names are matched the same way in every language
+        return found
+
+    def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
+        """Concept id -> the (folded) words of the text that named it, in whichever language."""
+        found: dict[str, set[str]] = {}
+        for lang in languages:
+            kept, keys = self._keys(text, lang)
+            for concept_id, start, end in self._spans(keys, lang):
+                found.setdefault(concept_id, set()).update(kept[start:end])
         return found
 
     def groups(self, concept_ids: Iterable[str]) -> tuple[str, ...]:
@@ -95,13 +119,17 @@ class Vocabulary:
             phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
         ]
 
+    def keys(self, lang: str) -> set[str]:
+        """Every stem (or name key) the terms of `lang` are matched by."""
+        return {key for entries in self._phrases[lang].values() for phrase, _ in entries for key in phrase}
+
     def vocabulary_words(self) -> set[str]:
         """Every folded word of every term: known words for spelling suggestions."""
         out: set[str] = set()
         for concept in self.concepts.values():
             for terms in concept.terms.values():
                 for term in terms:
-                    out.update(analyse(term, None))
+                    out.update(word for word, _, _ in words(term))
         return out
 
 
@@ -166,23 +194,34 @@ def parse_countries(raw: object, path: Path) -> Vocabulary:
         concepts[str(code)] = Concept(str(code), None, {NEUTRAL: tuple(terms)})
     if problems:
         raise GlossaryError(problems)
-    return Vocabulary(concepts)
+    return Vocabulary(concepts, stemmed=False)
 
 
 def load_vocabulary(path: Path, kind: str) -> Vocabulary:
     """Read a glossary ('glossary') or gazetteer ('countries'); a missing gazetteer is just empty."""
-    import yaml
-
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         if kind == "countries":
             return Vocabulary({})
         raise GlossaryError([f"{path}: file not found"]) from None
+    except OSError as exc:
+        raise GlossaryError([f"{path}: cannot read: {exc}"]) from None
+    return _parse_cached(str(path), data, kind)
+
+
+@lru_cache(maxsize=8)
+def _parse_cached(path_text: str, data: bytes, kind: str) -> Vocabulary:
+    """Analysing every term takes a moment; the same file content parses once per process."""
+    import yaml
+
+    path = Path(path_text)
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
         raise GlossaryError([f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GlossaryError([f"{path}: cannot read: {exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise GlossaryError([f"{path}: not UTF-8 text: {exc}"]) from None
     return parse_countries(raw, path) if kind == "countries" else parse_glossary(raw, path)

@@ -130,8 +130,10 @@ def _documents_from_file(path: Path, root: Path, max_bytes: int, report: IngestR
         yield from _discord_export(path, report)
     elif suffix in SUPPORTED_SUFFIXES:
         extracted = extract_file(path, max_bytes=max_bytes)
+        # A post's "title" would only repeat its first line; documents keep their heading as title.
+        title = "" if extracted.fields.get("kind", "post") == "post" else extracted.title
         yield document_from_fields(
-            extracted.fields, extracted.text, default_id=default_id, source=str(path), title=extracted.title
+            extracted.fields, extracted.text, default_id=default_id, source=str(path), title=title
         )
     else:
         raise InputError(

@@ -29,6 +29,8 @@ from index.tagger import Tagger, Tags
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+RERANK_DEPTH = 50
+COORD_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -209,8 +211,14 @@ class KnowledgeBase:
     ) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total = self.engine.search(plan.query, filters, limit=offset + limit)
-        page = raw[offset : offset + limit]
+        raw, total = self.engine.search(plan.query, filters, limit=max(offset + limit, RERANK_DEPTH))
+        # Coordination: an answer that covers more of the question (its words, concepts, country)
+        # beats one that repeats a single part of it many times.
+        ranked = sorted(
+            raw,
+            key=lambda h: -h.score * (COORD_FLOOR + plan.coverage(h.matched)) * plan.place_factor(h.matched),
+        )
+        page = ranked[offset : offset + limit]
         stored = self.store.get_many([h.id for h in page])
         hits = []
         for raw_hit in page:

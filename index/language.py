@@ -8,26 +8,32 @@ paragraphs long enough to judge on their own may add a second language.
 from __future__ import annotations
 
 import threading
-from functools import cached_property
+from functools import lru_cache
 
 from index.documents import LANGUAGES
 
 _MIN_PARAGRAPH_WORDS = 8
+_LOCK = threading.Lock()  # the shared identifier keeps scratch state between calls
+
+
+@lru_cache(maxsize=4)
+def _identifier(languages: tuple[str, ...]):
+    """Loading the model takes most of a second: once per process, when a document first needs it."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(languages))
+    return identifier
 
 
 class LanguageDetector:
     def __init__(self, languages: tuple[str, ...] = LANGUAGES):
         self.languages = languages
-        self._lock = threading.Lock()  # the identifier keeps scratch state between calls
+        self._lock = _LOCK
 
-    @cached_property
+    @property
     def _identifier(self):
-        # Loading the model takes most of a second: only when the first document needs it.
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        identifier.set_languages(list(self.languages))
-        return identifier
+        return _identifier(self.languages)
 
     def detect(self, text: str) -> str:
         """The main language of the text; English when there is nothing to judge by."""

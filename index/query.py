@@ -12,17 +12,22 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import all_stopwords, normalize_text, stem, stopwords, words
+from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwords, words
 from index.documents import LANGUAGES, QueryError
 from index.engine import WhooshEngine
 from index.glossary import Vocabulary
 
 MAX_TERMS = 32
-TITLE_BOOST = 1.5
+TITLE_BOOST = 1.0
 PHRASE_BOOST = 1.0
-CONCEPT_BOOST = 1.5
+CONCEPT_BOOST = 3.0
 EXPANSION_BOOST = 0.5
 COUNTRY_BOOST = 3.0
+CORRECTION_BOOST = 0.7
+OTHER_PLACE_FACTOR = 0.5
+COGNATE_BOOST = 0.25
+
+Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
 
 
 @dataclass
@@ -32,20 +37,36 @@ class QueryPlan:
     did_you_mean: str | None = None
     concepts: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
+    aspects: list[Aspect] = field(default_factory=list)  # what a complete answer covers
+
+    def coverage(self, matched: frozenset[tuple[str, str]]) -> float:
+        """Share of the question's aspects (words, concepts, countries) a document matched."""
+        if not self.aspects:
+            return 1.0
+        return sum(1 for aspect in self.aspects if aspect & matched) / len(self.aspects)
+
+    def place_factor(self, matched: frozenset[tuple[str, str]]) -> float:
+        """A question that names a country wants that country: others are at most related."""
+        if not self.countries or any(("countries", code) in matched for code in self.countries):
+            return 1.0
+        return OTHER_PLACE_FACTOR
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed `limit`."""
+    """Edits (insert, delete, substitute, swap two neighbours) from a to b; limit + 1 once past limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
+    before, previous = None, list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
         if min(current) > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 
@@ -56,6 +77,7 @@ class QueryBuilder:
         self.engine = engine
         self.max_chars = max_chars
         self._known = glossary.vocabulary_words() | countries.vocabulary_words()
+        self._known_stems = {lang: glossary.keys(lang) for lang in LANGUAGES}
 
     def clean(self, question: str) -> str:
         text = " ".join(normalize_text(question).split())
@@ -72,55 +94,74 @@ class QueryBuilder:
         stops = all_stopwords()
         content = [t for t in tokens if t[0] not in stops] or tokens
         content = content[:MAX_TERMS]
-
         corrections = self._corrections([w for w, _, _ in content])
-        did_you_mean = None
-        if corrections:
-            pieces, last = [], 0
-            for word, start, end in content:
-                if word in corrections:
-                    pieces.extend([text[last:start], corrections[word]])
-                    last = end
-            pieces.append(text[last:])
-            did_you_mean = "".join(pieces)
-
-        effective: list[str] = []
-        for word, _, _ in content:
-            fixed = corrections.get(word)
-            if fixed is None or self._exists(word):
-                effective.append(word)
-            if fixed is not None:
-                effective.append(fixed)
+        did_you_mean = _replaced(text, content, corrections) if corrections else None
 
         concept_text = did_you_mean or text
-        concepts = list(self.glossary.match(concept_text))
-        countries = list(self.countries.match(concept_text))
+        concepts = self.glossary.find(concept_text)
+        countries = self.countries.find(concept_text)
+        country_words = set().union(*countries.values())  # carried by the country tag, not as text
+        concept_words = set().union(*concepts.values())
 
         parts: list[Q.Query] = []
-        highlight: dict[str, set[str]] = {}
+        aspects: list[Aspect] = []
+        word_terms: dict[str, set[tuple[str, str]]] = {}
+        highlight: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+        kept = [w for w, _, _ in content if w not in country_words]
+        for word in dict.fromkeys(kept):
+            terms: set[tuple[str, str]] = set()
+            variants = [(word, 1.0)]
+            if word in corrections:
+                variants.append((corrections[word], CORRECTION_BOOST))
+            for lang in LANGUAGES:
+                for variant, boost in variants:
+                    if variant in stopwords(lang):
+                        continue
+                    s = stem(lang, variant)
+                    highlight[lang].add(s)
+                    terms |= {(f"text_{lang}", s), (f"title_{lang}", s)}
+                    parts.append(Q.Term(f"text_{lang}", s, boost=boost))
+                    parts.append(Q.Term(f"title_{lang}", s, boost=boost * TITLE_BOOST))
+            key = cognate(word)
+            if key is not None:
+                terms.add(("cognates", key))
+                parts.append(Q.Term("cognates", key, boost=COGNATE_BOOST))
+            word_terms[word] = terms
+            if word not in concept_words and terms:
+                aspects.append(frozenset(terms))
         for lang in LANGUAGES:
-            lang_stops = stopwords(lang)
-            stems = [stem(lang, w) for w in effective if w not in lang_stops]
-            highlight[lang] = set(stems)
-            for s in dict.fromkeys(stems):
-                parts.append(Q.Term(f"text_{lang}", s))
-                parts.append(Q.Term(f"title_{lang}", s, boost=TITLE_BOOST))
+            stems = [stem(lang, w) for w in kept if w not in stopwords(lang)]
             for a, b in zip(stems, stems[1:], strict=False):
                 if a != b:
                     parts.append(Q.Phrase(f"text_{lang}", [a, b], boost=PHRASE_BOOST))
-            for concept_id in concepts:
+
+        for concept_id, named_by in concepts.items():
+            terms = {("concepts", concept_id)}
+            for word in named_by:
+                terms |= word_terms.get(word, set())
+            for lang in LANGUAGES:
                 for phrase in self.glossary.expansion(concept_id, lang):
                     highlight[lang].update(phrase)
                     if len(phrase) == 1:
+                        terms.add((f"text_{lang}", phrase[0]))
                         parts.append(Q.Term(f"text_{lang}", phrase[0], boost=EXPANSION_BOOST))
                     else:
                         parts.append(Q.Phrase(f"text_{lang}", list(phrase), boost=EXPANSION_BOOST))
-        parts.extend(Q.Term("concepts", cid, boost=CONCEPT_BOOST) for cid in concepts)
-        parts.extend(Q.Term("countries", code, boost=COUNTRY_BOOST) for code in countries)
-        return QueryPlan(Q.Or(parts), highlight, did_you_mean, concepts, countries)
+            parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            aspects.append(frozenset(terms))
+        for code in countries:
+            parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
+            aspects.append(frozenset({("countries", code)}))
+        return QueryPlan(Q.Or(parts), highlight, did_you_mean, list(concepts), list(countries), aspects)
 
     def _exists(self, word: str) -> bool:
-        return word in self._known or self.engine.word_frequency(word) > 0
+        """Known to the glossary, or indexed in some language (as itself or as its stem)."""
+        if word in self._known or self.engine.frequency("words", word):
+            return True
+        stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
+        return any(
+            s in self._known_stems[lang] or self.engine.frequency(f"text_{lang}", s) for lang, s in stems
+        )
 
     def _corrections(self, content_words: list[str]) -> dict[str, str]:
         """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""
@@ -129,12 +170,23 @@ class QueryBuilder:
             if len(word) < 4 or not word.isalpha() or word in out or self._exists(word):
                 continue
             maxdist = 1 if len(word) <= 5 else 2
-            candidates = {w: n for w, n in self.engine.similar_words(word, maxdist)}
+            candidates = dict(self.engine.similar_words(word, maxdist))
             for known in self._known:
                 if known[:1] == word[:1] and edit_distance(word, known, maxdist) <= maxdist:
-                    candidates.setdefault(known, 1)
+                    candidates.setdefault(known, 0)  # words members actually use win ties
             if candidates:
                 out[word] = min(
                     candidates, key=lambda w: (edit_distance(word, w, maxdist), -candidates[w], w)
                 )
         return out
+
+
+def _replaced(text: str, content: list[tuple[str, int, int]], corrections: dict[str, str]) -> str:
+    """The question as typed, with each corrected word swapped for its correction."""
+    pieces, last = [], 0
+    for word, start, end in content:
+        if word in corrections:
+            pieces.extend([text[last:start], corrections[word]])
+            last = end
+    pieces.append(text[last:])
+    return "".join(pieces)

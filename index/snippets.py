@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from whoosh import highlight
 
 from index.analysis import FoldingStemTokenizer
 
 SNIPPET_CHARS = 240
+_MARKUP = re.compile(r"\*\*|__|(?m:^\s{0,3}#{1,6}\s+)|^>\s?|`")  # Markdown that would garble the bold
 
 
 class _BoldFormatter(highlight.Formatter):
@@ -22,7 +25,7 @@ _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
 
 def snippet(text: str, lang: str, terms: set[str]) -> str:
     """Highlighted best fragment; the opening of the text when nothing matches literally."""
-    flat = " ".join(text.split())
+    flat = " ".join(_MARKUP.sub("", text).split())
     if terms:
         found = highlight.highlight(
             flat, frozenset(terms), FoldingStemTokenizer(lang), _FRAGMENTER, _FORMATTER, top=1

@@ -57,11 +57,9 @@ class Tagger:
         else:
             langs = self.detector.detect_all(text)
         concepts: Counter[str] = Counter()
-        countries: Counter[str] = Counter()
         for lang in langs:
-            stems = analyse(text, lang)
-            concepts |= self.glossary.match_stems(stems, lang)
-            countries |= self.countries.match_stems(stems, lang)
+            concepts |= self.glossary.match_stems(analyse(text, lang), lang)
+        countries = self.countries.match(text, langs)
         given = tuple(t for t in TECHNOLOGIES if t in doc.technologies)
         return Tags(
             langs=langs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from functools import lru_cache
 
 import docx
 from pypdf import PdfReader, PdfWriter
@@ -100,6 +101,7 @@ def docx_bytes(
     return out.getvalue()
 
 
+@lru_cache(maxsize=4)  # deflating hundreds of MB takes a second: once per run
 def zip_bomb_docx_bytes(expanded_mb: int = 300) -> bytes:
     """A valid-looking .docx plus one part that expands to `expanded_mb` MB of zeros."""
     base = docx_bytes(["A harmless looking document."])

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import knowledge
+from bot.cli import config_check, knowledge, review, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 
-COMMAND_MODULES = (knowledge,)
+COMMAND_MODULES = (knowledge, review, sessions, config_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = App(load_config(args.config, args.data_dir))
         return args.handler(args, app)
-    except ConfigError as exc:
-        for line in exc.problems:
+    except (ConfigError, InputError) as exc:
+        for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"clikc-bot: {line}", file=sys.stderr)
-        return 2
-    except InputError as exc:
-        print(f"clikc-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("clikc-bot: interrupted", file=sys.stderr)

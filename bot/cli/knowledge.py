@@ -1,9 +1,163 @@
-"""`index …` and `ask`: the knowledge base from the command line (filled in with the knowledge base)."""
+"""`index add|rebuild|stats` and `ask`: the knowledge base from the command line."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.app import App
+from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
+from index.errors import InputError
+from index.ingest import parse_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pass
+    idx = sub.add_parser("index", help="add documents, rebuild the search index, show statistics")
+    idx_sub = idx.add_subparsers(dest="index_command", metavar="ACTION", required=True)
+
+    add = idx_sub.add_parser(
+        "add", help="ingest files or folders (.md .txt .pdf .docx .jsonl, Discord export .json)"
+    )
+    add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    add.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add.set_defaults(handler=index_add)
+
+    rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
+    rebuild.set_defaults(handler=index_rebuild)
+
+    stats = idx_sub.add_parser("stats", help="documents by kind, language and technology")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=index_stats)
+
+    ask = sub.add_parser("ask", help="ask a question in any of the four languages")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--limit", type=int, default=None, help="number of answers (default from config)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--batch", type=Path, metavar="FILE", help="one question per line; JSON lines out")
+    add_filter_arguments(ask)
+    ask.set_defaults(handler=ask_command)
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--technology", choices=TECHNOLOGIES)
+    parser.add_argument("--kind", choices=KINDS)
+    parser.add_argument("--author", help="exact author or administration name")
+    parser.add_argument("--lang", choices=LANGUAGES, help="language of the documents")
+    parser.add_argument("--country", help="country code or name, e.g. PE or Perú")
+    parser.add_argument("--since", help="date, e.g. 2022-01-01")
+    parser.add_argument("--until", help="date, e.g. 2023-12-31")
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    return Filters(
+        technology=args.technology,
+        kind=args.kind,
+        author=args.author,
+        lang=args.lang,
+        country=args.country,
+        since=parse_date(args.since, "--since"),
+        until=parse_date(args.until, "--until"),
+    )
+
+
+def index_add(args: argparse.Namespace, app: App) -> int:
+    from index.ingest import ingest_paths
+
+    max_bytes = int(app.config.settings.ingest.max_file_mb * 1024 * 1024)
+    report = ingest_paths(app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(
+            f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"skipped {len(report.skipped)}"
+        )
+        for note in report.notes:
+            print(f"  note: {note}")
+        for where, why in report.skipped:
+            print(f"  skipped {where}: {why}")
+    return 0
+
+
+def index_rebuild(args: argparse.Namespace, app: App) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit="doc", disable=not sys.stderr.isatty(), leave=False) as bar:
+        count = app.knowledge.rebuild(progress=bar.update)
+    print(f"rebuilt the search index: {count} documents")
+    return 0
+
+
+def index_stats(args: argparse.Namespace, app: App) -> int:
+    stats = app.knowledge.stats()
+    if args.json:
+        print(json.dumps(stats.to_json(), indent=2))
+        return 0
+    print(f"documents: {stats.documents}")
+    for title, counts in (
+        ("kind", stats.by_kind),
+        ("language", stats.by_lang),
+        ("technology", stats.by_technology),
+    ):
+        print(f"by {title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
+    print(f"index size: {stats.index_bytes / 1024:.0f} KiB; pending writes: {stats.pending}")
+    return 0
+
+
+def ask_command(args: argparse.Namespace, app: App) -> int:
+    limit = app.config.settings.search.default_limit if args.limit is None else args.limit
+    if not 1 <= limit <= 100:
+        raise InputError("--limit must be between 1 and 100")
+    filters = filters_from(args)
+    if args.batch:
+        return _ask_batch(args.batch, app, filters, limit)
+    if args.question is None:
+        raise InputError('ask needs a question, for example: clikc-bot ask "blockchain or IoT"')
+    answer = app.knowledge.search(args.question, filters, limit=limit)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_answer(answer))
+    return 0
+
+
+def _ask_batch(path: Path, app: App, filters: Filters, limit: int) -> int:
+    """One JSON object per line, in order; a bad line gets an error object, not an abort."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    for line in lines:
+        try:
+            out = app.knowledge.search(line, filters, limit=limit).to_json()
+        except InputError as exc:
+            out = {"query": line, "error": str(exc), "results": [], "did_you_mean": None}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def render_answer(answer: Answer) -> str:
+    """Plain text for a terminal: numbered answers, snippet, who/when/where, link."""
+    lines = []
+    if answer.did_you_mean:
+        lines.append(f"Did you mean: {answer.did_you_mean}")
+    if not answer.results:
+        lines.append("No answers found. Try other words, or another language.")
+        return "\n".join(lines)
+    for number, hit in enumerate(answer.results, 1):
+        lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.lang}]")
+        lines.append(f"   {hit.snippet}")
+        who = [
+            hit.author or "",
+            hit.date.date().isoformat() if hit.date else "",
+            ", ".join(hit.technologies),
+            ", ".join(hit.countries),
+        ]
+        lines.append("   " + " · ".join(part for part in who if part))
+        lines.append(f"   {hit.url or hit.id}")
+    shown = len(answer.results)
+    if answer.total > shown:
+        lines.append(f"({shown} of {answer.total} shown; use --limit for more)")
+    return "\n".join(lines)

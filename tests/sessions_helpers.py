@@ -1,0 +1,46 @@
+"""Shared helpers for the session tests: a settable clock and a service over a temporary schedule."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.sessions import Actor, SessionService
+from index.database import Database
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHIPPED_SCHEDULE = PROJECT / "config" / "sessions.yaml"
+MOD = Actor("ana", is_moderator=True, id="42")
+MEMBER = Actor("bob", is_moderator=False)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class Clock:
+    """An injected clock the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+
+def write_schedule(tmp_path: Path, text: str, name: str = "sessions.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def open_service(
+    tmp_path: Path, schedule: Path, clock: Clock, lead_times=("7d", "1d", "1h")
+) -> SessionService:
+    """A service on a database file in tmp_path; call again to simulate a restart."""
+    return SessionService(Database(tmp_path / "clikc.db"), schedule, clock=clock, lead_times=lead_times)

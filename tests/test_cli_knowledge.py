@@ -1,0 +1,146 @@
+"""The `ask` and `index` commands as a user runs them: real config, fresh data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import CONFIG_DIR
+
+
+@pytest.fixture
+def run(tmp_path: Path, capsys):
+    """Run the CLI on the shipped config and a fresh data directory; returns (status, out, err)."""
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        status = main(
+            ["--config", str(CONFIG_DIR / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args]
+        )
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return _run
+
+
+def test_a_fresh_data_directory_answers_from_the_shipped_samples(run):
+    status, out, err = run("ask", "experiences on blockchain or IoT", "--json")
+    assert (status, err) == (0, "")
+    answer = json.loads(out)
+    assert set(answer) == {"query", "results", "total", "did_you_mean"}
+    assert len(answer["results"]) == 5
+    first = answer["results"][0]
+    assert set(first) >= {
+        "id",
+        "kind",
+        "title",
+        "snippet",
+        "score",
+        "lang",
+        "technologies",
+        "author",
+        "date",
+        "url",
+    }
+    assert {"blockchain", "iot"} & {t for r in answer["results"] for t in r["technologies"]}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿quién usa precintos electrónicos?",
+        "qui a utilisé l'apprentissage automatique pour la valeur en douane ?",
+        "alguém usa lacre eletrônico?",
+        "electronic seals for transit",
+    ],
+)
+def test_questions_in_each_language_get_answers(run, question):
+    status, out, _ = run("ask", question, "--limit", "3")
+    assert status == 0
+    assert out.startswith("1. ")
+
+
+def test_plain_text_answer_shows_snippet_who_when_and_link(run):
+    status, out, _ = run("ask", "precintos electrónicos", "--limit", "1")
+    lines = out.splitlines()
+    assert status == 0 and len(lines) >= 4
+    assert "**" in lines[1]  # highlighted snippet
+    assert " · " in lines[2]  # author · date · technologies
+
+
+def test_did_you_mean(run):
+    _, out, _ = run("ask", "blokchain", "--json")
+    assert json.loads(out)["did_you_mean"] == "blockchain"
+    _, out, _ = run("ask", "inteligencia artifical")
+    assert out.splitlines()[0] == "Did you mean: inteligencia artificial"
+
+
+def test_filters_from_flags(run):
+    _, out, _ = run("ask", "pilot project", "--technology", "iot", "--kind", "case-study", "--json")
+    results = json.loads(out)["results"]
+    assert results and all(r["kind"] == "case-study" and "iot" in r["technologies"] for r in results)
+    _, out, _ = run("ask", "precintos", "--since", "2030-01-01", "--json")
+    assert json.loads(out)["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", ""], "clikc-bot: Please ask with a few words"),
+        (["ask"], "clikc-bot: ask needs a question"),
+        (["ask", "x", "--limit", "0"], "clikc-bot: --limit must be between 1 and 100"),
+        (["ask", "x", "--since", "yesterday-ish"], "clikc-bot: --since: date 'yesterday-ish' is not a date"),
+        (["ask", "x", "--batch", "/no/such/file"], "clikc-bot: /no/such/file: cannot read"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(run, args, message):
+    status, out, err = run(*args)
+    assert status == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_batch_prints_one_json_line_per_question_in_order(run, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("precintos electrónicos\n\nblockchain OEA\n", encoding="utf-8")
+    status, out, _ = run("ask", "--batch", str(questions), "--limit", "2")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert status == 0
+    assert [r["query"] for r in rows] == ["precintos electrónicos", "", "blockchain OEA"]
+    assert "error" in rows[1] and len(rows[0]["results"]) == 2
+
+
+def test_index_add_stats_and_rebuild(run, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "---\nid: extra-a\n---\nProbamos drones en la frontera norte.", encoding="utf-8"
+    )
+    (folder / "b.md").write_text("---\nkind: memo\n---\ntext", encoding="utf-8")
+    status, out, _ = run("index", "add", str(folder))
+    assert status == 0
+    assert out.splitlines()[0] == "added 1, updated 0, unchanged 0, skipped 1"
+    assert "b.md: kind 'memo' is not one of post, workshop-summary, case-study" in out
+    _, out, _ = run("index", "stats", "--json")
+    stats = json.loads(out)
+    assert stats["pending"] == 0 and stats["documents"] > 20
+    _, out, _ = run("index", "rebuild")
+    assert out == f"rebuilt the search index: {stats['documents']} documents\n"
+    _, out, _ = run("ask", "drones frontera", "--json")
+    assert json.loads(out)["results"][0]["id"] == "extra-a"
+
+
+def test_broken_glossary_stops_with_a_clear_message(tmp_path, capsys):
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "clikc.yaml").write_text("glossary: glossary.yaml\n", encoding="utf-8")
+    (config_dir / "glossary.yaml").write_text("blockchain:\n  group: crypto\n  en: [x]\n", encoding="utf-8")
+    status = main(["--config", str(config_dir / "clikc.yaml"), "ask", "blockchain"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert (
+        err
+        == f"clikc-bot: {config_dir / 'glossary.yaml'}: concept 'blockchain': group 'crypto' is not one of "
+        "blockchain, iot, analytics\n"
+    )

@@ -1,0 +1,100 @@
+"""The .ics export parses back with icalendar, keeps RRULEs and leaves cancelled occurrences out."""
+
+import shutil
+from datetime import UTC, date
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.rrule import rrulestr
+from icalendar import Calendar
+
+from bot.timestamps import discord_timestamp, discord_when
+from tests.sessions_helpers import MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
+
+
+@pytest.fixture
+def service(tmp_path):
+    path = tmp_path / "sessions.yaml"
+    shutil.copy(SHIPPED_SCHEDULE, path)
+    return open_service(tmp_path, path, Clock(utc(2026, 11, 29)))
+
+
+def events(data: bytes) -> dict[str, object]:
+    cal = Calendar.from_ical(data)
+    assert cal["VERSION"] == "2.0" and "PRODID" in cal
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+def test_ics_parses_back_with_recurrence_and_exclusions(service):
+    service.cancel("clikc-community-call", MOD, occurrence="2026-12-03")
+    service.cancel("webinar-2026-12-risk-analytics", MOD)
+    data = service.to_ics(lang="es")
+    found = events(data)
+    assert set(found) == {
+        "clikc-community-call@clikc-bot",
+        "iot-clinic-2027-02@clikc-bot",
+        "blockchain-aeo-2027-03@clikc-bot",
+    }  # past workshops need --all; the cancelled webinar is left out
+    call = found["clikc-community-call@clikc-bot"]
+    assert str(call["SUMMARY"]) == "Llamada mensual de la comunidad CLiKC! Américas y Caribe"
+    assert call["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=1TH"
+    start = call.decoded("DTSTART")
+    assert start.isoformat() == "2022-02-03T10:00:00-06:00" and str(start.tzinfo) == "America/Guatemala"
+    excluded = sorted(d.dt.date() for ex in [call["EXDATE"]] for d in ex.dts)
+    assert excluded == [date(2026, 12, 3), date(2027, 1, 7)]
+    assert call["URL"] == "https://clikc.wcoomd.org/"
+    assert {str(tz["TZID"]) for tz in Calendar.from_ical(data).walk("VTIMEZONE")} >= {"America/Guatemala"}
+
+
+def test_a_calendar_expands_the_export_to_the_same_occurrences_as_the_bot(service):
+    call = events(service.to_ics())["clikc-community-call@clikc-bot"]
+    start = call.decoded("DTSTART")
+    rule = rrulestr(call["RRULE"].to_ical().decode(), dtstart=start)
+    excluded = {d.dt for d in call["EXDATE"].dts}
+    from_ics = [d for d in rule.between(utc(2026, 11, 29), utc(2027, 6, 1)) if d not in excluded]
+    from_bot = [
+        o.start for o in service.get("clikc-community-call").occurrences(utc(2026, 11, 29), utc(2027, 6, 1))
+    ]
+    assert [d.astimezone(UTC) for d in from_ics] == [d.astimezone(UTC) for d in from_bot]
+
+
+def test_all_includes_past_sessions_and_until_is_written_in_utc(tmp_path):
+    schedule = write_schedule(
+        tmp_path,
+        """\
+        - id: series
+          title: Series
+          start: 2026-03-05 09:00
+          duration: 1h
+          timezone: America/New_York
+          rrule: FREQ=WEEKLY;UNTIL=20260326
+        - id: old
+          title: Old
+          start: 2020-01-01 09:00
+          duration: 1h
+          timezone: UTC
+        """,
+    )
+    service = open_service(tmp_path, schedule, Clock(utc(2026, 3, 1)))
+    found = events(service.to_ics(include_past=True))
+    assert set(found) == {"series@clikc-bot", "old@clikc-bot"}
+    assert found["series@clikc-bot"]["RRULE"].to_ical() == b"FREQ=WEEKLY;UNTIL=20260327T035959Z"
+    assert set(events(service.to_ics())) == {"series@clikc-bot"}
+
+
+def test_export_of_an_empty_schedule_is_still_a_calendar(tmp_path):
+    service = open_service(tmp_path, write_schedule(tmp_path, "[]\n"), Clock(utc(2026, 3, 1)))
+    assert events(service.to_ics()) == {}
+
+
+def test_discord_timestamps():
+    moment = utc(2026, 12, 3, 16)
+    assert discord_timestamp(moment) == "<t:1796313600:F>"
+    assert discord_timestamp(moment, "R") == "<t:1796313600:R>"
+    assert discord_when(moment) == "<t:1796313600:F> (<t:1796313600:R>)"
+    occurrence = moment.astimezone(ZoneInfo("America/Guatemala"))
+    assert discord_timestamp(occurrence) == "<t:1796313600:F>"  # same instant, whatever the zone
+    with pytest.raises(ValueError, match="timezone-aware"):
+        discord_timestamp(moment.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="unknown Discord timestamp style"):
+        discord_timestamp(moment, "x")

@@ -1,0 +1,160 @@
+"""`clikc-bot sessions`, `session …` and `config check`, run through the real entry point."""
+
+import getpass
+import json
+import shutil
+
+import pytest
+from icalendar import Calendar
+
+from bot.cli import main
+from tests.sessions_helpers import SHIPPED_SCHEDULE
+
+
+@pytest.fixture
+def cli(tmp_path, capsys):
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
+    (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--config", str(config_dir / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.config_dir = config_dir
+    return run
+
+
+def test_sessions_lists_upcoming(cli):
+    code, out, err = cli("sessions", "--now", "2026-11-29")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == (
+        "2026-12-03T10:00:00-06:00 → 2026-12-03T11:00:00-06:00  America/Guatemala  clikc-community-call  "
+        "CLiKC! Americas & Caribbean community call  https://clikc.wcoomd.org/"
+    )
+    assert [line.split("  ")[2] for line in lines] == [
+        "clikc-community-call",
+        "webinar-2026-12-risk-analytics",
+        "clikc-community-call",
+        "iot-clinic-2027-02",
+        "blockchain-aeo-2027-03",
+    ]
+
+
+def test_sessions_json_in_a_language_and_past_with_all(cli):
+    code, out, _ = cli("sessions", "--now", "2021-11-01T00:00:00Z", "--json", "--lang", "fr", "--limit", "4")
+    items = json.loads(out)
+    assert code == 0 and len(items) == 4
+    assert items[0]["title"] == "Atelier régional Amériques et Caraïbes sur les technologies de rupture"
+    assert items[2]["id"] == "esa-wca-2022-disruptive-technologies"
+    assert items[2]["start"] == "2022-01-17T12:00:00+01:00" and items[2]["timezone"] == "Europe/Brussels"
+    _, out, _ = cli("sessions", "--now", "2026-11-29", "--all", "--json")
+    assert json.loads(out)[0]["id"] == "ams-2021-disruptive-technologies"
+
+
+def test_sessions_ics_file(cli, tmp_path):
+    target = tmp_path / "clikc.ics"
+    code, out, err = cli("sessions", "--now", "2026-11-29", "--ics", str(target))
+    assert code == 0 and f"wrote {target}" in err
+    uids = {str(e["UID"]) for e in Calendar.from_ical(target.read_bytes()).walk("VEVENT")}
+    assert "clikc-community-call@clikc-bot" in uids
+
+
+def test_moderator_commands(cli):
+    code, out, _ = cli(
+        "session", "add", "id=ai-clinic", "title.es=Clínica IA", "title.en=AI clinic",
+        "start=20 de enero de 2027 10:00", "duration=1h", "timezone=America/Lima", "languages=es,en",
+        "--as", "maria",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("added ai-clinic: AI clinic — first 2027-01-20T10:00:00-05:00")
+    assert cli("session", "edit", "ai-clinic", "link=https://example.org/ia")[0] == 0
+    assert cli("session", "cancel", "clikc-community-call", "--occurrence", "2026-12-03")[0] == 0
+    _, out, _ = cli("sessions", "--now", "2026-11-29", "--lang", "es")
+    assert "Clínica IA  https://example.org/ia" in out and "2026-12-03T10" not in out
+    _, out, _ = cli("session", "history", "--json")
+    assert [(c["action"], c["actor"]) for c in json.loads(out)] == [
+        ("add", "console:maria"),
+        ("edit", f"console:{getpass.getuser()}"),
+        ("cancel", f"console:{getpass.getuser()}"),
+    ]
+
+
+def test_due_and_mark(cli):
+    code, out, _ = cli("session", "due", "--now", "2026-11-26T16:30:00Z", "--mark")
+    assert code == 0
+    assert out == (
+        "[7d before] clikc-community-call: CLiKC! Americas & Caribbean community call — "
+        "starts 2026-12-03T10:00:00-06:00 (America/Guatemala)\n"
+    )
+    assert cli("session", "due", "--now", "2026-11-26T16:40:00Z")[1] == "Nothing to announce.\n"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("sessions", "--now", "tomorrow-ish"),
+            "clikc-bot: --now: cannot read 'tomorrow-ish' as a date and time",
+        ),
+        (("sessions", "--limit", "0"), "clikc-bot: --limit must be at least 1"),
+        (
+            ("session", "add", "id=x", "title=X", "start=2027-01-01 10:00", "duration=1h", "timezone=Lima"),
+            "clikc-bot: session x: timezone: unknown time zone 'Lima'",
+        ),
+        (("session", "add", "title"), "clikc-bot: expected FIELD=VALUE, got 'title'"),
+        (("session", "edit", "nope", "title=X"), "clikc-bot: no session with id 'nope'"),
+        (
+            ("session", "edit", "iot-clinic-2027-02", "end=2027-02-17 10:00"),
+            "clikc-bot: session iot-clinic-2027-02: end: ",
+        ),
+        (
+            ("session", "cancel", "clikc-community-call", "--occurrence", "2026-12-04"),
+            "clikc-bot: session clikc-community-call has no occurrence at 2026-12-04",
+        ),
+        (
+            ("sessions", "--ics", "/nonexistent-dir/x.ics", "--now", "2026-11-29"),
+            "clikc-bot: cannot write /nonexistent-dir/x.ics",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, args, message):
+    code, out, err = cli(*args)
+    assert code == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1, err
+
+
+def test_config_check_ok(cli):
+    code, out, err = cli("config", "check")
+    assert code == 0 and err == ""
+    assert out.splitlines()[1].endswith("sessions.yaml: 6 sessions ok")
+
+
+def test_config_check_names_file_session_and_field(cli):
+    path = cli.config_dir / "sessions.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("timezone: Europe/Brussels", "timezone: Europe/Bruxelles")
+    text = text.replace("rrule: FREQ=MONTHLY;BYDAY=1TH", "rrule: FREQ=MONTHLY;BYDAY=1XX")
+    text = text.replace("start: 10 de diciembre de 2026 15:00", "start: 10 de diciembre 15:00")
+    path.write_text(text + text[text.index("- id: blockchain-aeo-2027-03") :], encoding="utf-8")
+    code, out, err = cli("config", "check")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"clikc-bot: {path}: session esa-wca-2022-disruptive-technologies: timezone: unknown time zone "
+        "'Europe/Bruxelles'; use an IANA name such as America/Guatemala",
+        f"clikc-bot: {path}: session clikc-community-call: rrule: invalid rule 'FREQ=MONTHLY;BYDAY=1XX': "
+        "invalid 'BYDAY': 1XX",
+        f"clikc-bot: {path}: session webinar-2026-12-risk-analytics: start: "
+        "'10 de diciembre 15:00' has no year",
+        f"clikc-bot: {path}: session blockchain-aeo-2027-03: id: duplicate id (also session #6)",
+    ]
+    assert cli("sessions")[0] == 2  # start-up refuses the same file
+
+
+def test_config_check_reports_bad_settings(cli):
+    (cli.config_dir / "clikc.yaml").write_text("announcements:\n  lead_times: [7d, soon]\n", encoding="utf-8")
+    code, _, err = cli("config", "check")
+    assert code == 2
+    assert "announcements.lead_times: cannot read 'soon' as a duration" in err
