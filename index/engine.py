@@ -174,12 +174,18 @@ class WhooshEngine:
         """Documents containing the term (0 for unknown terms)."""
         return self._searcher.doc_frequency(field, term)
 
-    def similar_words(self, word: str, maxdist: int) -> list[tuple[str, int]]:
-        """Indexed words within `maxdist` edits (same first letter), with their document frequency."""
-        searcher = self._searcher
-        reader = searcher.reader()
-        found = reader.terms_within("words", word, maxdist, prefix=1)
-        return [(w, searcher.doc_frequency("words", w)) for w in found if w != word]
+    def similar_words(self, word: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` edits (same first letter).
+
+        Segment by segment: a segment walks its term index with a Levenshtein automaton, whereas a
+        multi-segment reader computes the distance to every word with the prefix, in Python. No
+        frequencies here: the caller looks them up for the nearest few candidates only.
+        """
+        found: set[str] = set()
+        for leaf, _ in self._searcher.reader().leaf_readers():
+            found.update(leaf.terms_within("words", word, maxdist, prefix=1))
+        found.discard(word)
+        return sorted(found)
 
     def close(self) -> None:
         with self._lock:
