@@ -119,7 +119,7 @@ class WhooshEngine:
             # A new searcher, not refresh(): refresh() closes the readers of segments a merge
             # removed, so a search still running on the old searcher in another thread fails
             # with ReaderClosed. The old one is freed when its last search lets go of it.
-            self._searcher = self._ix.searcher()
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
