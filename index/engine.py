@@ -165,7 +165,11 @@ class WhooshEngine:
 
     def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
-        results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
+        # optimize=False: score every match. Block-quality skipping leaves the total unknown, and
+        # len(results) then runs the whole query a second time just to count.
+        results = searcher.search(
+            query, limit=limit, filter=filter_query(filters), terms=True, optimize=False
+        )
         hits = [
             RawHit(
                 hit["id"],
