@@ -265,7 +265,10 @@ class CorpusGenerator:
     def fresh_post(self, i: int) -> tuple[Post, str]:
         """A new post (index i beyond the corpus) carrying a word no other post has, to search for."""
         post = self.post(i)
-        marker = "fresh" + "".join(chr(ord("a") + int(d)) for d in str(i))
+        # Random letters (not a counter): markers of successive posts must not look alike, or the
+        # spelling and cognate matching rightly find the neighbours' markers too.
+        letters = random.Random(f"marker-{self.seed}-{i}")
+        marker = "".join(letters.choice("bcdfghjklmnpqrstvwxz") for _ in range(12))
         post.text = f"{post.text} {marker}"
         return post, marker
 

@@ -236,7 +236,7 @@ def run_child(spec: dict, in_process: bool) -> dict:
 
 
 def ratio(ours: float | None, theirs: float | None) -> float | None:
-    return round(ours / theirs, 2) if ours is not None and theirs else None
+    return float(f"{ours / theirs:.3g}") if ours is not None and theirs else None  # 3 significant digits
 
 
 def dig(entry: dict, path: tuple[str, ...]):
