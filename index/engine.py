@@ -112,16 +112,25 @@ class WhooshEngine:
                 ) from None
             count = 0
             try:
-                for doc_id in deletes:
-                    writer.delete_by_term("id", doc_id)
-                for doc, tags in upserts:
-                    writer.update_document(**self._fields(doc, tags))
-                    count += 1
+                # What update_document() does, with one searcher for the whole batch: it opens a
+                # new one (every segment's files) per document, which made ingest slower with
+                # every segment the index grew.
+                with writer.searcher() as committed:
+                    for doc_id in deletes:
+                        writer.delete_by_term("id", doc_id, searcher=committed)
+                    for doc, tags in upserts:
+                        fields = self._fields(doc, tags)
+                        writer.delete_by_term("id", fields["id"], searcher=committed)
+                        writer.add_document(**fields)
+                        count += 1
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            self._searcher = self._searcher.refresh()
+            # A new searcher, not refresh(): refresh() closes the readers of segments a merge
+            # removed, so a search still running on the old searcher in another thread fails
+            # with ReaderClosed. The old one is freed when its last search lets go of it.
+            self._searcher = self._ix.searcher(weighting=WEIGHTING)
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
@@ -167,7 +176,9 @@ class WhooshEngine:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
-                searcher = self._searcher = self._searcher.refresh()
+                searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        # Block-max skipping finds the exact top `limit` without scoring every match; the total
+        # is then Whoosh's estimate (counting exactly would run the whole query a second time).
         results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
         hits = [
             RawHit(
@@ -178,18 +189,24 @@ class WhooshEngine:
             )
             for hit in results
         ]
-        return hits, len(results)
+        return hits, max(len(hits), results.estimated_length())
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
         return self._searcher.doc_frequency(field, term)
 
-    def similar_words(self, word: str, maxdist: int) -> list[tuple[str, int]]:
-        """Indexed words within `maxdist` edits (same first letter), with their document frequency."""
-        searcher = self._searcher
-        reader = searcher.reader()
-        found = reader.terms_within("words", word, maxdist, prefix=1)
-        return [(w, searcher.doc_frequency("words", w)) for w in found if w != word]
+    def similar_words(self, word: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` edits (same first letter).
+
+        Segment by segment: a segment walks its term index with a Levenshtein automaton, whereas a
+        multi-segment reader computes the distance to every word with the prefix, in Python. No
+        frequencies here: the caller looks them up for the nearest few candidates only.
+        """
+        found: set[str] = set()
+        for leaf, _ in self._searcher.reader().leaf_readers():
+            found.update(leaf.terms_within("words", word, maxdist, prefix=1))
+        found.discard(word)
+        return sorted(found)
 
     def close(self) -> None:
         with self._lock:

@@ -165,14 +165,20 @@ class QueryBuilder:
             if len(word) < 4 or not word.isalpha() or word in out or self._exists(word):
                 continue
             maxdist = 1 if len(word) <= 5 else 2
-            candidates = dict(self.engine.similar_words(word, maxdist))
+            distance = {w: edit_distance(word, w, maxdist) for w in self.engine.similar_words(word, maxdist)}
+            indexed = set(distance)
             for known in self._known:
-                if known[:1] == word[:1] and edit_distance(word, known, maxdist) <= maxdist:
-                    candidates.setdefault(known, 0)  # words members actually use win ties
-            if candidates:
-                out[word] = min(
-                    candidates, key=lambda w: (edit_distance(word, w, maxdist), -candidates[w], w)
-                )
+                if known[:1] == word[:1] and known not in distance:
+                    d = edit_distance(word, known, maxdist)
+                    if d <= maxdist:
+                        distance[known] = d
+            if distance:
+                # Fewest edits, then most used (words members actually use win ties): frequencies
+                # are looked up for the nearest candidates only, one index lookup each.
+                best = min(distance.values())
+                nearest = [w for w, d in distance.items() if d == best]
+                uses = {w: self.engine.frequency("words", w) if w in indexed else 0 for w in nearest}
+                out[word] = min(nearest, key=lambda w: (-uses[w], w))
         return out
 
 
