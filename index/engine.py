@@ -195,8 +195,8 @@ class WhooshEngine:
         """Documents containing the term (0 for unknown terms)."""
         return self._searcher.doc_frequency(field, term)
 
-    def similar_words(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` edits (same first letter).
+    def similar_words(self, word: str, maxdist: int, prefix: int = 1) -> list[str]:
+        """Indexed words within `maxdist` edits (the first `prefix` letters as typed).
 
         Segment by segment: a segment walks its term index with a Levenshtein automaton, whereas a
         multi-segment reader computes the distance to every word with the prefix, in Python. No
@@ -204,7 +204,7 @@ class WhooshEngine:
         """
         found: set[str] = set()
         for leaf, _ in self._searcher.reader().leaf_readers():
-            found.update(leaf.terms_within("words", word, maxdist, prefix=1))
+            found.update(leaf.terms_within("words", word, maxdist, prefix=prefix))
         found.discard(word)
         return sorted(found)
 

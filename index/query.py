@@ -25,6 +25,7 @@ CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
 RELATED_BOOST = 1.0
 COGNATE_BOOST = 0.25
+MAX_CORRECTIONS = 3  # words corrected per question; each costs a walk over the lexicon
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
 
@@ -77,6 +78,9 @@ class QueryBuilder:
         self.max_chars = max_chars
         self._known = glossary.vocabulary_words() | countries.vocabulary_words()
         self._known_stems = {lang: glossary.keys(lang) for lang in LANGUAGES}
+        self._known_by_initial: dict[str, list[str]] = {}
+        for known in sorted(self._known):
+            self._known_by_initial.setdefault(known[:1], []).append(known)
 
     def clean(self, question: str) -> str:
         text = " ".join(normalize_text(question).split())
@@ -162,13 +166,18 @@ class QueryBuilder:
         """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""
         out: dict[str, str] = {}
         for word in content_words:
+            if len(out) == MAX_CORRECTIONS:
+                break
             if len(word) < 4 or not word.isalpha() or word in out or self._exists(word):
                 continue
-            maxdist = 1 if len(word) <= 5 else 2
-            distance = {w: edit_distance(word, w, maxdist) for w in self.engine.similar_words(word, maxdist)}
+            # Two edits only for long words, and then the first two letters as typed: typos rarely
+            # start a word, and the automaton walk over the lexicon is many times shorter.
+            maxdist, prefix = (1, 1) if len(word) <= 5 else (2, 2)
+            similar = self.engine.similar_words(word, maxdist, prefix)
+            distance = {w: edit_distance(word, w, maxdist) for w in similar}
             indexed = set(distance)
-            for known in self._known:
-                if known[:1] == word[:1] and known not in distance:
+            for known in self._known_by_initial.get(word[0], ()):
+                if known not in distance:
                     d = edit_distance(word, known, maxdist)
                     if d <= maxdist:
                         distance[known] = d
