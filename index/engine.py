@@ -177,19 +177,13 @@ class WhooshEngine:
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
                 searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
-        # Block-max skipping finds the exact top `limit` without scoring every match; the total
-        # is then Whoosh's estimate (counting exactly would run the whole query a second time).
-        results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
+        results = searcher.search(query, limit=limit, filter=filter_query(filters), optimize=False)
+        matched = _matched_terms(searcher, [hit.docnum for hit in results], query)
         hits = [
-            RawHit(
-                hit["id"],
-                hit.score,
-                frozenset((field, term.decode("utf-8")) for field, term in hit.matched_terms()),
-                hit.get("kind", "post"),
-            )
+            RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
             for hit in results
         ]
-        return hits, max(len(hits), results.estimated_length())
+        return hits, len(results)
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
@@ -212,6 +206,29 @@ class WhooshEngine:
         with self._lock:
             self._searcher.close()
             self._ix.close()
+
+
+def _matched_terms(searcher: Searcher, docnums: list[int], query: Q.Query) -> dict[int, set[tuple[str, str]]]:
+    """Which of the query's terms each of a few documents contains, by skipping through postings.
+
+    Whoosh's own `terms=True` records matches for every document it scores, which cost more than
+    the search itself; the re-ranking needs them for the top few only.
+    """
+    matched: dict[int, set[tuple[str, str]]] = {docnum: set() for docnum in docnums}
+    targets = sorted(docnums)
+    reader = searcher.reader()
+    for field, text in {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)}:
+        if (field, text) not in reader:
+            continue
+        postings = reader.postings(field, text)
+        for docnum in targets:
+            if not postings.is_active():
+                break
+            if postings.id() < docnum:
+                postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                matched[docnum].add((field, text))
+    return matched
 
 
 def filter_query(filters: Filters | None) -> Q.Query | None:

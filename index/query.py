@@ -25,6 +25,8 @@ CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
 RELATED_BOOST = 1.0
 COGNATE_BOOST = 0.25
+COMMON_SHARE = 0.5  # a word in more than this share of a language's documents is left out...
+MIN_DOCS_FOR_COMMON = 50  # ...once there are enough documents to tell
 MAX_CORRECTIONS = 3  # words corrected per question; each costs a walk over the lexicon
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -124,10 +126,12 @@ class QueryBuilder:
                         continue
                     s = stem(lang, variant)
                     highlight[lang].add(s)
+                    if len(kept) > 1 and self._too_common(f"text_{lang}", s, lang):
+                        continue
                     terms.add((f"text_{lang}", s))
                     parts.append(Q.Term(f"text_{lang}", s, boost=boost))
             key = cognate(word)
-            if key is not None:
+            if key is not None and not (len(kept) > 1 and self._too_common("cognates", key)):
                 terms.add(("cognates", key))
                 parts.append(Q.Term("cognates", key, boost=COGNATE_BOOST))
             word_terms[word] = terms
@@ -152,6 +156,13 @@ class QueryBuilder:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
             aspects.append(frozenset({("countries", code)}))
         return QueryPlan(Q.Or(parts), highlight, did_you_mean, list(concepts), list(countries), aspects)
+
+    def _too_common(self, field: str, term: str, lang: str | None = None) -> bool:
+        """In most documents (of that language): costly to walk, and it tells answers apart by nothing."""
+        population = self.engine.frequency("lang", lang) if lang else self.engine.doc_count()
+        if population < MIN_DOCS_FOR_COMMON:
+            return False
+        return self.engine.frequency(field, term) > COMMON_SHARE * population
 
     def _exists(self, word: str) -> bool:
         """Known to the glossary, or indexed in some language (as itself or as its stem)."""
