@@ -28,10 +28,11 @@ from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "5"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "6"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
+WRITER_LIMIT_MB = 64  # Whoosh's posting buffer before it spills sorted runs to disk
 
 
 class IndexBusy(RuntimeError):
@@ -47,7 +48,7 @@ def build_schema() -> Schema:
         "countries": KEYWORD(scorable=True),
         "concepts": KEYWORD(scorable=True),
         "author": ID(),
-        "date": NUMERIC(numtype=int, bits=64, signed=True),
+        "date": NUMERIC(numtype=int, bits=32, signed=True, shift_step=8),  # days since 1970
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
         "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
@@ -60,8 +61,9 @@ def author_key(author: str) -> str:
     return " ".join(fold(author).split())
 
 
-def _epoch(value: datetime) -> int:
-    return int(value.timestamp())
+def _day(value: datetime) -> int:
+    """Day precision: date filters are by day, and a term per second made every post's date unique."""
+    return int(value.timestamp()) // 86_400
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,12 @@ class WhooshEngine:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, upserts: Iterable[tuple[Document, Tags]], deletes: Iterable[str] = ()) -> int:
-        """Apply a batch in one Whoosh commit: searches see all of it or none of it."""
+    def write(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
+        """Apply (id, document or None to delete) changes in one Whoosh commit: searches see all of
+        them or none. `changes` may be a long stream (a bulk ingest): one writer, one commit."""
         with self._lock:
             try:
-                writer = self._ix.writer(limitmb=128, timeout=WRITER_WAIT_SECONDS, delay=0.1)
+                writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, timeout=WRITER_WAIT_SECONDS, delay=0.1)
             except LockError:
                 raise IndexBusy(
                     f"the search index in {self.index_dir} is being written by another process"
@@ -116,13 +119,11 @@ class WhooshEngine:
                 # new one (every segment's files) per document, which made ingest slower with
                 # every segment the index grew.
                 with writer.searcher() as committed:
-                    for doc_id in deletes:
+                    for doc_id, item in changes:
                         writer.delete_by_term("id", doc_id, searcher=committed)
-                    for doc, tags in upserts:
-                        fields = self._fields(doc, tags)
-                        writer.delete_by_term("id", fields["id"], searcher=committed)
-                        writer.add_document(**fields)
-                        count += 1
+                        if item is not None:
+                            writer.add_document(**self._fields(*item))
+                            count += 1
             except BaseException:
                 writer.cancel()
                 raise
@@ -148,7 +149,7 @@ class WhooshEngine:
             "cognates": f"{doc.title}\n{doc.text}",
         }
         if doc.date:
-            fields["date"] = _epoch(doc.date)
+            fields["date"] = _day(doc.date)
         for lang in tags.langs:
             fields[f"text_{lang}"] = f"{doc.title}\n{doc.text}" if doc.title else doc.text
         return fields
@@ -249,8 +250,8 @@ def filter_query(filters: Filters | None) -> Q.Query | None:
         parts.append(
             Q.NumericRange(
                 "date",
-                _epoch(filters.since) if filters.since else None,
-                _epoch(filters.until) if filters.until else None,
+                _day(filters.since) if filters.since else None,
+                _day(filters.until) if filters.until else None,
             )
         )
     if not parts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,22 +123,22 @@ class KnowledgeBase:
     def upsert_many(
         self, docs: Iterable[Document], progress: Callable[[int], None] | None = None
     ) -> list[str]:
-        """Commit batches to SQLite, then to the index; `progress(n)` after each batch of n."""
+        """Commit to SQLite batch by batch (`progress(n)` after each), then index them all in one
+        Whoosh commit: a bulk ingest writes one segment instead of one (and a merge) per batch."""
         outcomes: list[str] = []
         batch: list[Document] = []
         for doc in docs:
             batch.append(_validated(doc))
             if len(batch) >= BATCH:
-                outcomes += self._write_batch(batch, progress)
+                outcomes += self._store_batch(batch, progress)
                 batch = []
         if batch:
-            outcomes += self._write_batch(batch, progress)
+            outcomes += self._store_batch(batch, progress)
+        self.sync()
         return outcomes
 
-    def _write_batch(self, batch: list[Document], progress: Callable[[int], None] | None) -> list[str]:
-        items = [(doc, self.tagger.tag(doc)) for doc in batch]
-        outcomes = self.store.upsert(items, self.clock())
-        self.sync()
+    def _store_batch(self, batch: list[Document], progress: Callable[[int], None] | None) -> list[str]:
+        outcomes = self.store.upsert([(doc, self.tagger.tag(doc)) for doc in batch], self.clock())
         if progress:
             progress(len(batch))
         return outcomes
@@ -154,22 +154,18 @@ class KnowledgeBase:
         return len(deleted)
 
     def sync(self) -> int:
-        """Bring the index up to date with the journal; returns the number of entries applied."""
-        applied = 0
-        while True:
-            pending = self.store.pending()
-            if not pending.doc_ids:
-                return applied
-            found = self.store.get_many(pending.doc_ids)
-            gone = [doc_id for doc_id in pending.doc_ids if doc_id not in found]
-            try:
-                self.engine.write(found.values(), deletes=gone)
-            except IndexBusy as exc:
-                # Safe in SQLite; the journal is applied by whichever process writes next.
-                log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
-                return applied
-            self.store.settle(pending.last_seq)
-            applied += len(pending.doc_ids)
+        """Bring the index up to date with the journal, in one commit; returns the documents applied."""
+        last_seq = self.store.last_journal_seq()
+        if not last_seq:
+            return 0
+        try:
+            applied = self.engine.write(self.store.journal_changes(last_seq))
+        except IndexBusy as exc:
+            # Safe in SQLite; the journal is applied by whichever process writes next.
+            log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
+            return 0
+        self.store.settle(last_seq)
+        return applied
 
     def reconcile(self) -> None:
         """Make the index match the database: replay the journal, or rebuild when it can't be trusted."""
@@ -181,30 +177,36 @@ class KnowledgeBase:
         if self.engine.doc_count() != self.store.count():
             in_db, in_index = self.store.all_ids(), self.engine.all_ids()
             missing = self.store.get_many(sorted(in_db - in_index))
-            self.engine.write(missing.values(), deletes=sorted(in_index - in_db))
+            gone = [(doc_id, None) for doc_id in sorted(in_index - in_db)]
+            self.engine.write([*gone, *missing.items()])
             log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-derive tags and the whole index from the database."""
+        """Re-derive tags and the whole index from the database, in one Whoosh commit."""
         self.engine.reset()
         self.store.clear_journal()
-        total, batch = 0, []
-        for doc, _ in self.store.all():
-            batch.append((doc, self.tagger.tag(doc)))
-            if len(batch) >= BATCH:
-                total += self._rebuild_batch(batch, progress)
-                batch = []
-        if batch:
-            total += self._rebuild_batch(batch, progress)
+
+        def retagged() -> Iterator[tuple[str, tuple[Document, Tags]]]:
+            batch: list[tuple[Document, Tags]] = []
+            for doc, _ in self.store.all():
+                batch.append((doc, self.tagger.tag(doc)))
+                if len(batch) >= BATCH:
+                    yield from self._retag(batch, progress)
+                    batch = []
+            yield from self._retag(batch, progress)
+
+        total = self.engine.write(retagged())
         self.store.meta_set("index_fingerprint", self.fingerprint)
         return total
 
-    def _rebuild_batch(self, batch: list[tuple[Document, Tags]], progress) -> int:
+    def _retag(
+        self, batch: list[tuple[Document, Tags]], progress
+    ) -> Iterator[tuple[str, tuple[Document, Tags]]]:
         self.store.retag((doc.id, tags) for doc, tags in batch)
-        self.engine.write(batch)
-        if progress:
+        if progress and batch:
             progress(len(batch))
-        return len(batch)
+        for doc, tags in batch:
+            yield doc.id, (doc, tags)
 
     # -- reading ---------------------------------------------------------------------------------
 

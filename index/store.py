@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 
 from index.database import Database
@@ -39,6 +38,7 @@ CREATE TABLE IF NOT EXISTS index_journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS index_journal_doc ON index_journal(doc_id);
 CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -63,12 +63,6 @@ def content_hash(doc: Document) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-@dataclass(frozen=True)
-class Pending:
-    last_seq: int
-    doc_ids: list[str]
 
 
 class DocumentStore:
@@ -187,11 +181,25 @@ class DocumentStore:
         )
         return [row["author"] for row in rows]
 
-    def pending(self, limit: int = 5000) -> Pending:
-        rows = self.db.query("SELECT seq, doc_id FROM index_journal ORDER BY seq LIMIT ?", (limit,))
-        if not rows:
-            return Pending(0, [])
-        return Pending(rows[-1]["seq"], list(dict.fromkeys(row["doc_id"] for row in rows)))
+    def last_journal_seq(self) -> int:
+        return self.db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM index_journal")[0]["seq"]
+
+    def journal_changes(self, last_seq: int, chunk: int = 2000) -> Iterator[tuple[str, tuple | None]]:
+        """Each document journalled up to last_seq, once: (id, (document, tags)) or (id, None) if gone."""
+        after = ""
+        while True:
+            rows = self.db.query(
+                "SELECT DISTINCT doc_id FROM index_journal WHERE seq <= ? AND doc_id > ?"
+                " ORDER BY doc_id LIMIT ?",
+                (last_seq, after, chunk),
+            )
+            if not rows:
+                return
+            ids = [row["doc_id"] for row in rows]
+            found = self.get_many(ids)
+            for doc_id in ids:
+                yield doc_id, found.get(doc_id)
+            after = ids[-1]
 
     def pending_count(self) -> int:
         return self.db.query("SELECT COUNT(*) AS n FROM index_journal")[0]["n"]
