@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 
-from bot.config import Config
+from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
+from bot.posts import PostIndexer
+from bot.privacy import PrivacyService
+from bot.rate_limit import RateLimiter
+from bot.replies import Replies
 from bot.schedule import load_schedule
 from bot.sessions import SessionService
 from bot.submissions import SubmissionService
 from index.database import Database
+from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
 
 
@@ -42,6 +48,31 @@ class App:
         )
 
     @cached_property
+    def replies(self) -> Replies:
+        return Replies.load(self.strings_path)
+
+    @property
+    def strings_path(self) -> Path:
+        """The configured reply strings; a config folder without its own falls back to the shipped ones."""
+        configured = self.config.path(self.config.settings.strings)
+        if not configured.exists() and self.config.settings.strings == Settings().strings:
+            return DEFAULT_CONFIG.parent / "strings.yaml"
+        return configured
+
+    @cached_property
+    def privacy(self) -> PrivacyService:
+        return PrivacyService(self.db, lambda: self.knowledge, self.clock)
+
+    @cached_property
+    def posts(self) -> PostIndexer:
+        return PostIndexer(self.db, lambda: self.knowledge, self.privacy, self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        limit = self.config.settings.discord.rate_limit
+        return RateLimiter(limit.questions, limit.per_seconds, self.clock)
+
+    @cached_property
     def sessions(self) -> SessionService:
         s = self.config.settings
         return SessionService(
@@ -57,10 +88,28 @@ class App:
         Raises ConfigError listing every problem. `config check` prints this; `run` and `chat` call it
         at start-up so that a bad file stops the bot with a clear message.
         """
+        s = self.config.settings
         checked = [f"{self.config.config_file}: settings ok"]
-        sessions_path = self.config.path(self.config.settings.sessions)
-        schedule = load_schedule(sessions_path)
-        checked.append(f"{sessions_path}: {len(schedule)} sessions ok")
+        problems: list[str] = []
+        checks = [
+            (
+                self.config.path(s.glossary),
+                lambda p: f"{len(load_vocabulary(p, 'glossary').concepts)} concepts",
+            ),
+            (
+                self.config.path(s.countries),
+                lambda p: f"{len(load_vocabulary(p, 'countries').concepts)} countries",
+            ),
+            (self.config.path(s.sessions), lambda p: f"{len(load_schedule(p))} sessions"),
+            (self.strings_path, lambda p: f"{len(Replies.load(p).languages)} languages"),
+        ]
+        for path, check in checks:
+            try:
+                checked.append(f"{path}: {check(path)} ok")
+            except (ConfigError, GlossaryError) as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ConfigError(problems)
         return checked
 
     @cached_property

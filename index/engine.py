@@ -21,21 +21,27 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "3"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "5"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+WRITER_WAIT_SECONDS = 5.0
+
+
+class IndexBusy(RuntimeError):
+    """Another process (the running bot, an `index add`) holds Whoosh's write lock."""
 
 
 def build_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
-        "kind": ID(),
+        "kind": ID(stored=True),
         "lang": KEYWORD(),
         "technologies": KEYWORD(),
         "countries": KEYWORD(scorable=True),
@@ -45,9 +51,8 @@ def build_schema() -> Schema:
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
         "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
-    for lang in LANGUAGES:
-        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=True)
-        fields[f"title_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
+    for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
+        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
     return Schema(**fields)
 
 
@@ -64,6 +69,7 @@ class RawHit:
     id: str
     score: float
     matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
+    kind: str = "post"
 
 
 class WhooshEngine:
@@ -98,7 +104,12 @@ class WhooshEngine:
     def write(self, upserts: Iterable[tuple[Document, Tags]], deletes: Iterable[str] = ()) -> int:
         """Apply a batch in one Whoosh commit: searches see all of it or none of it."""
         with self._lock:
-            writer = self._ix.writer(limitmb=128)
+            try:
+                writer = self._ix.writer(limitmb=128, timeout=WRITER_WAIT_SECONDS, delay=0.1)
+            except LockError:
+                raise IndexBusy(
+                    f"the search index in {self.index_dir} is being written by another process"
+                ) from None
             count = 0
             try:
                 # What update_document() does, with one searcher for the whole batch: it opens a
@@ -139,9 +150,7 @@ class WhooshEngine:
         if doc.date:
             fields["date"] = _epoch(doc.date)
         for lang in tags.langs:
-            fields[f"text_{lang}"] = doc.text
-            if doc.title:
-                fields[f"title_{lang}"] = doc.title
+            fields[f"text_{lang}"] = f"{doc.title}\n{doc.text}" if doc.title else doc.text
         return fields
 
     def reset(self) -> None:
@@ -165,20 +174,22 @@ class WhooshEngine:
 
     def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
-        # optimize=False: score every match. Block-quality skipping leaves the total unknown, and
-        # len(results) then runs the whole query a second time just to count.
-        results = searcher.search(
-            query, limit=limit, filter=filter_query(filters), terms=True, optimize=False
-        )
+        if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
+            with self._lock:
+                searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
+        # Block-max skipping finds the exact top `limit` without scoring every match; the total
+        # is then Whoosh's estimate (counting exactly would run the whole query a second time).
+        results = searcher.search(query, limit=limit, filter=filter_query(filters), terms=True)
         hits = [
             RawHit(
                 hit["id"],
                 hit.score,
                 frozenset((field, term.decode("utf-8")) for field, term in hit.matched_terms()),
+                hit.get("kind", "post"),
             )
             for hit in results
         ]
-        return hits, len(results)
+        return hits, max(len(hits), results.estimated_length())
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""

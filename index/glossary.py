@@ -7,6 +7,7 @@ A term is analysed like document text in its own language (folded, stop words ou
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Concept:
     id: str
     group: str | None  # technology group, or None for customs concepts and countries
     terms: dict[str, tuple[str, ...]]  # language (or "any") -> terms as written
+    broader: tuple[str, ...] = ()  # more general concepts: machine-learning -> artificial-intelligence
 
     def terms_in(self, lang: str) -> tuple[str, ...]:
         return self.terms.get(lang, ()) + self.terms.get(NEUTRAL, ())
@@ -94,6 +96,8 @@ class Vocabulary:
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""
         found: Counter[str] = Counter()
+        if not self.stemmed:
+            found.update(code for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
             found |= self.match_stems(self._keys(text, lang)[1], lang)
             if not self.stemmed:
@@ -103,6 +107,8 @@ class Vocabulary:
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
         """Concept id -> the (folded) words of the text that named it, in whichever language."""
         found: dict[str, set[str]] = {}
+        if not self.stemmed:
+            found.update((code, set()) for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
             kept, keys = self._keys(text, lang)
             for concept_id, start, end in self._spans(keys, lang):
@@ -119,6 +125,14 @@ class Vocabulary:
             phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
         ]
 
+    def related(self, concept_id: str) -> set[str]:
+        """One step up or down the broader/narrower links: a question about AI is partly answered
+        by a machine-learning experience, and the other way round."""
+        concept = self.concepts.get(concept_id)
+        up = set(concept.broader) if concept else set()
+        down = {c.id for c in self.concepts.values() if concept_id in c.broader}
+        return (up | down) - {concept_id}
+
     def keys(self, lang: str) -> set[str]:
         """Every stem (or name key) the terms of `lang` are matched by."""
         return {key for entries in self._phrases[lang].values() for phrase, _ in entries for key in phrase}
@@ -131,6 +145,15 @@ class Vocabulary:
                 for term in terms:
                     out.update(word for word, _, _ in words(term))
         return out
+
+
+_FLAG = re.compile("([\U0001f1e6-\U0001f1ff])([\U0001f1e6-\U0001f1ff])")
+
+
+def flag_codes(text: str) -> list[str]:
+    """Country codes of the flag emoji in a text: members write "saludos desde Guate 🇬🇹"."""
+    base = 0x1F1E6 - ord("A")
+    return [chr(ord(a) - base) + chr(ord(b) - base) for a, b in _FLAG.findall(text)]
 
 
 def _as_terms(path: Path, entry: str, key: str, value: object, problems: list[str]) -> tuple[str, ...]:
@@ -148,7 +171,7 @@ def parse_glossary(raw: object, path: Path) -> Vocabulary:
         raise GlossaryError([f"{path}: expected a mapping of concept ids to their terms"])
     problems: list[str] = []
     concepts = {}
-    allowed = {"group", NEUTRAL, *LANGUAGES}
+    allowed = {"group", "broader", NEUTRAL, *LANGUAGES}
     for concept_id, body in raw.items():
         entry = f"concept '{concept_id}'"
         if not isinstance(body, dict):
@@ -166,7 +189,12 @@ def parse_glossary(raw: object, path: Path) -> Vocabulary:
         }
         if not any(terms.values()):
             problems.append(f"{path}: {entry}: has no terms")
-        concepts[str(concept_id)] = Concept(str(concept_id), group, terms)
+        broader = body.get("broader") or []
+        broader = [broader] if isinstance(broader, str) else broader
+        for other in broader:
+            if other not in raw:
+                problems.append(f"{path}: {entry}: broader concept '{other}' is not in the glossary")
+        concepts[str(concept_id)] = Concept(str(concept_id), group, terms, tuple(map(str, broader)))
     if problems:
         raise GlossaryError(problems)
     return Vocabulary(concepts)

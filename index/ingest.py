@@ -120,7 +120,9 @@ def _files(path: Path) -> Iterator[Path]:
         yield path
 
 
-def _documents_from_file(path: Path, root: Path, max_bytes: int, report: IngestReport) -> Iterator[Document]:
+def _documents_from_file(
+    path: Path, root: Path, max_bytes: int, report: IngestReport, defaults: dict
+) -> Iterator[Document]:
     suffix = path.suffix.lower()
     rel = path.relative_to(root) if root.is_dir() else Path(path.name)
     default_id = slug(str(rel.with_suffix("")))
@@ -130,10 +132,11 @@ def _documents_from_file(path: Path, root: Path, max_bytes: int, report: IngestR
         yield from _discord_export(path, report)
     elif suffix in SUPPORTED_SUFFIXES:
         extracted = extract_file(path, max_bytes=max_bytes)
+        fields = {**defaults, **extracted.fields}
         # A post's "title" would only repeat its first line; documents keep their heading as title.
-        title = "" if extracted.fields.get("kind", "post") == "post" else extracted.title
+        title = "" if fields.get("kind", "post") == "post" else extracted.title
         yield document_from_fields(
-            extracted.fields, extracted.text, default_id=default_id, source=str(path), title=title
+            fields, extracted.text, default_id=default_id, source=str(path), title=title
         )
     else:
         raise InputError(
@@ -216,7 +219,9 @@ def ingest_paths(
     *,
     max_file_bytes: int = DEFAULT_MAX_BYTES,
     progress: bool = False,
+    defaults: dict | None = None,
 ) -> IngestReport:
+    """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give."""
     report = IngestReport()
     files: list[tuple[Path, Path]] = []
     for root in paths:
@@ -230,7 +235,7 @@ def ingest_paths(
         with tqdm(total=len(files), unit="file", disable=not progress, leave=False) as bar:
             for root, path in files:
                 try:
-                    yield from _documents_from_file(path, root, max_file_bytes, report)
+                    yield from _documents_from_file(path, root, max_file_bytes, report, defaults or {})
                 except InputError as exc:
                     report.skipped.append((str(path), str(exc).removeprefix(f"{path}: ")))
                 bar.update(1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, Answer, Document, Filters, Hit
-from index.engine import SCHEMA_VERSION, WhooshEngine
+from index.engine import SCHEMA_VERSION, IndexBusy, WhooshEngine
 from index.errors import InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
@@ -31,6 +30,7 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
+KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,12 @@ class KnowledgeBase:
                 return applied
             found = self.store.get_many(pending.doc_ids)
             gone = [doc_id for doc_id in pending.doc_ids if doc_id not in found]
-            self.engine.write(found.values(), deletes=gone)
+            try:
+                self.engine.write(found.values(), deletes=gone)
+            except IndexBusy as exc:
+                # Safe in SQLite; the journal is applied by whichever process writes next.
+                log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
+                return applied
             self.store.settle(pending.last_seq)
             applied += len(pending.doc_ids)
 
@@ -214,14 +219,23 @@ class KnowledgeBase:
         raw, total = self.engine.search(plan.query, filters, limit=max(offset + limit, RERANK_DEPTH))
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
-        ranked = sorted(
-            raw,
-            key=lambda h: -h.score * (COORD_FLOOR + plan.coverage(h.matched)) * plan.place_factor(h.matched),
+        scored = sorted(
+            (
+                (
+                    h.score
+                    * (COORD_FLOOR + plan.coverage(h.matched))
+                    * plan.place_factor(h.matched)
+                    * KIND_PRIOR.get(h.kind, 1.0),
+                    h,
+                )
+                for h in raw
+            ),
+            key=lambda pair: -pair[0],
         )
-        page = ranked[offset : offset + limit]
-        stored = self.store.get_many([h.id for h in page])
+        page = scored[offset : offset + limit]
+        stored = self.store.get_many([h.id for _, h in page])
         hits = []
-        for raw_hit in page:
+        for score, raw_hit in page:
             if raw_hit.id not in stored:
                 continue  # deleted between the search and the lookup
             doc, tags = stored[raw_hit.id]
@@ -231,7 +245,7 @@ class KnowledgeBase:
                     kind=doc.kind,
                     title=doc.title or _first_line(doc.text),
                     snippet=snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
-                    score=raw_hit.score,
+                    score=score,
                     lang=tags.lang,
                     technologies=tags.technologies,
                     author=doc.author,
@@ -258,20 +272,12 @@ class KnowledgeBase:
         return self.store.authors(prefix, limit)
 
     def stats(self) -> KnowledgeStats:
-        kinds: Counter[str] = Counter()
-        langs: Counter[str] = Counter()
-        techs: Counter[str] = Counter()
-        count = 0
-        for doc, tags in self.store.all():
-            count += 1
-            kinds[doc.kind] += 1
-            langs[tags.lang] += 1
-            techs.update(tags.technologies)
+        counts = self.store.counts()
         return KnowledgeStats(
-            documents=count,
-            by_kind=dict(kinds.most_common()),
-            by_lang=dict(langs.most_common()),
-            by_technology=dict(techs.most_common()),
+            documents=self.store.count(),
+            by_kind=counts["kind"],
+            by_lang=counts["lang"],
+            by_technology=counts["technology"],
             index_bytes=self.engine.size_bytes(),
             pending=self.store.pending_count(),
         )

@@ -18,13 +18,12 @@ from index.engine import WhooshEngine
 from index.glossary import Vocabulary
 
 MAX_TERMS = 32
-TITLE_BOOST = 1.0
-PHRASE_BOOST = 1.0
 CONCEPT_BOOST = 3.0
-EXPANSION_BOOST = 0.5
+CONCEPT_WORD_BOOST = 0.5
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
+RELATED_BOOST = 1.0
 COGNATE_BOOST = 0.25
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -110,7 +109,9 @@ class QueryBuilder:
         kept = [w for w, _, _ in content if w not in country_words]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
-            variants = [(word, 1.0)]
+            # A word that names a concept is carried by the concept tag (in every language alike):
+            # counted again at full weight it would favour documents in the question's language.
+            variants = [(word, CONCEPT_WORD_BOOST if word in concept_words else 1.0)]
             if word in corrections:
                 variants.append((corrections[word], CORRECTION_BOOST))
             for lang in LANGUAGES:
@@ -119,9 +120,8 @@ class QueryBuilder:
                         continue
                     s = stem(lang, variant)
                     highlight[lang].add(s)
-                    terms |= {(f"text_{lang}", s), (f"title_{lang}", s)}
+                    terms.add((f"text_{lang}", s))
                     parts.append(Q.Term(f"text_{lang}", s, boost=boost))
-                    parts.append(Q.Term(f"title_{lang}", s, boost=boost * TITLE_BOOST))
             key = cognate(word)
             if key is not None:
                 terms.add(("cognates", key))
@@ -129,12 +129,9 @@ class QueryBuilder:
             word_terms[word] = terms
             if word not in concept_words and terms:
                 aspects.append(frozenset(terms))
-        for lang in LANGUAGES:
-            stems = [stem(lang, w) for w in kept if w not in stopwords(lang)]
-            for a, b in zip(stems, stems[1:], strict=False):
-                if a != b:
-                    parts.append(Q.Phrase(f"text_{lang}", [a, b], boost=PHRASE_BOOST))
 
+        # A concept is matched through the documents' concept tags, which the glossary put there from
+        # whichever of its terms a document uses; its terms in every language are only highlighted.
         for concept_id, named_by in concepts.items():
             terms = {("concepts", concept_id)}
             for word in named_by:
@@ -142,12 +139,10 @@ class QueryBuilder:
             for lang in LANGUAGES:
                 for phrase in self.glossary.expansion(concept_id, lang):
                     highlight[lang].update(phrase)
-                    if len(phrase) == 1:
-                        terms.add((f"text_{lang}", phrase[0]))
-                        parts.append(Q.Term(f"text_{lang}", phrase[0], boost=EXPANSION_BOOST))
-                    else:
-                        parts.append(Q.Phrase(f"text_{lang}", list(phrase), boost=EXPANSION_BOOST))
             parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            for other in self.glossary.related(concept_id) - concepts.keys():
+                terms.add(("concepts", other))
+                parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))

@@ -161,6 +161,21 @@ class DocumentStore:
     def all_ids(self) -> set[str]:
         return {row["id"] for row in self.db.query("SELECT id FROM documents")}
 
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Documents by kind, main language and technology, counted by SQLite itself."""
+        queries = {
+            "kind": "SELECT kind AS k, COUNT(*) AS n FROM documents GROUP BY k",
+            "lang": "SELECT json_extract(tags, '$.langs[0]') AS k, COUNT(*) AS n FROM documents GROUP BY k",
+            "technology": "SELECT t.value AS k, COUNT(*) AS n FROM documents,"
+            " json_each(documents.tags, '$.technologies') AS t GROUP BY k",
+        }
+        return {
+            name: {
+                row["k"]: row["n"] for row in sorted(self.db.query(sql), key=lambda r: (-r["n"], str(r["k"])))
+            }
+            for name, sql in queries.items()
+        }
+
     def count(self) -> int:
         return self.db.query("SELECT COUNT(*) AS n FROM documents")[0]["n"]
 

@@ -144,3 +144,17 @@ def test_broken_glossary_stops_with_a_clear_message(tmp_path, capsys):
         == f"clikc-bot: {config_dir / 'glossary.yaml'}: concept 'blockchain': group 'crypto' is not one of "
         "blockchain, iot, analytics\n"
     )
+
+
+def test_index_add_kind_for_files_without_front_matter(run, tmp_path):
+    summary = tmp_path / "summary.txt"
+    summary.write_text("Regional workshop notes: RFID readers at the land border.\nMore notes.", "utf-8")
+    status, out, _ = run("index", "add", str(summary), "--kind", "workshop-summary", "--author", "WCO")
+    assert (status, out.splitlines()[0]) == (0, "added 1, updated 0, unchanged 0, skipped 0")
+    _, out, _ = run("ask", "RFID land border", "--kind", "workshop-summary", "--json")
+    hit = json.loads(out)["results"][0]
+    assert (hit["id"], hit["author"], hit["title"]) == (
+        "summary",
+        "WCO",
+        "Regional workshop notes: RFID readers at the land border.",
+    )

@@ -229,3 +229,31 @@ def test_new_concept_in_the_glossary_needs_no_code(tmp_path: Path):
     glossary.write_text("hovercraft:\n  group: iot\n  en: [hovercraft]\n  es: [aerodeslizador]\n")
     vocab = load_vocabulary(glossary, "glossary")
     assert vocab.match("Probamos un aerodeslizador") == {"hovercraft": 1}
+
+
+def test_a_second_process_holding_the_index_lock_loses_nothing(tmp_path: Path, monkeypatch):
+    import index.engine
+
+    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
+    bot = open_kb(tmp_path)
+    cli = open_kb(tmp_path)
+    held = bot.engine._ix.writer()  # the running bot is mid-commit
+    assert cli.upsert(post("late", SEAL_ES)) == "added"  # committed to SQLite, index write queued
+    assert cli.stats().pending == 1
+    held.cancel()
+    bot.upsert(post("other", LEDGER_FR))  # the next writer applies the whole journal
+    assert ids(bot.search("precintos")) == ["late"]
+    assert ids(cli.search("precintos")) == ["late"]  # the other process's searcher sees the commit
+    assert cli.stats().pending == 0
+
+
+def test_scores_are_the_final_ranking(filled):
+    scores = [hit.score for hit in filled.search("precintos blockchain machine learning", limit=10).results]
+    assert len(scores) >= 3 and scores == sorted(scores, reverse=True)
+
+
+def test_flag_emoji_name_the_country(kb):
+    kb.upsert(post("gt", "Buenas noticias desde Guate 🇬🇹: el marchamo electrónico redujo el contrabando."))
+    kb.upsert(post("xx", "El marchamo electrónico redujo el contrabando en la región."))
+    assert ids(kb.search("marchamo", Filters(country="GT"))) == ["gt"]
+    assert ids(kb.search("🇬🇹 marchamo"))[0] == "gt"

@@ -16,6 +16,8 @@ def cli(tmp_path, capsys):
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
+    for name in ("glossary.yaml", "countries.yaml"):
+        shutil.copy(SHIPPED_SCHEDULE.parent / name, config_dir / name)
     (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
 
     def run(*args: str) -> tuple[int, str, str]:
@@ -129,7 +131,26 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
 def test_config_check_ok(cli):
     code, out, err = cli("config", "check")
     assert code == 0 and err == ""
-    assert out.splitlines()[1].endswith("sessions.yaml: 6 sessions ok")
+    assert [line.rsplit(": ", 1)[1] for line in out.splitlines()] == [
+        "settings ok",
+        "97 concepts ok",
+        "48 countries ok",
+        "6 sessions ok",
+        "4 languages ok",
+    ]
+
+
+def test_config_check_reports_every_broken_file(cli):
+    (cli.config_dir / "glossary.yaml").write_text("seal:\n  group: gadgets\n  en: [seal]\n", "utf-8")
+    (cli.config_dir / "countries.yaml").write_text("PE: [Peru]\n", "utf-8")
+    code, out, err = cli("config", "check")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"clikc-bot: {cli.config_dir / 'glossary.yaml'}: concept 'seal': group 'gadgets' is not one of "
+        "blockchain, iot, analytics",
+        f"clikc-bot: {cli.config_dir / 'countries.yaml'}: country 'PE': expected a mapping with names, "
+        "demonyms, administrations",
+    ]
 
 
 def test_config_check_names_file_session_and_field(cli):

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import config_check, knowledge, review, sessions
+from bot.cli import chat, config_check, knowledge, review, run, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 
-COMMAND_MODULES = (knowledge, review, sessions, config_check)
+COMMAND_MODULES = (knowledge, review, sessions, config_check, chat, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

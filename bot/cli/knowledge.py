@@ -22,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     add.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add.add_argument("--kind", choices=KINDS, help="kind for files that do not say (default: post)")
+    add.add_argument("--author", help="author for files that do not say")
     add.set_defaults(handler=index_add)
 
     rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
@@ -66,7 +68,10 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     from index.ingest import ingest_paths
 
     max_bytes = int(app.config.settings.ingest.max_file_mb * 1024 * 1024)
-    report = ingest_paths(app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty())
+    defaults = {key: value for key in ("kind", "author") if (value := getattr(args, key))}
+    report = ingest_paths(
+        app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty(), defaults=defaults
+    )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -138,15 +143,19 @@ def _ask_batch(path: Path, app: App, filters: Filters, limit: int) -> int:
     return 0
 
 
-def render_answer(answer: Answer) -> str:
-    """Plain text for a terminal: numbered answers, snippet, who/when/where, link."""
+def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit for more") -> str:
+    """Plain text for a terminal: numbered answers, snippet, who/when/where, link.
+
+    `offset` numbers a later page from offset+1; `more_hint` says how to see the rest (the console
+    says "type more").
+    """
     lines = []
     if answer.did_you_mean:
         lines.append(f"Did you mean: {answer.did_you_mean}")
     if not answer.results:
         lines.append("No answers found. Try other words, or another language.")
         return "\n".join(lines)
-    for number, hit in enumerate(answer.results, 1):
+    for number, hit in enumerate(answer.results, offset + 1):
         lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.lang}]")
         lines.append(f"   {hit.snippet}")
         who = [
@@ -159,5 +168,7 @@ def render_answer(answer: Answer) -> str:
         lines.append(f"   {hit.url or hit.id}")
     shown = len(answer.results)
     if answer.total > shown:
-        lines.append(f"({shown} of {answer.total} shown; use --limit for more)")
+        span = f"{offset + 1}–{offset + shown}" if offset else f"{shown}"
+        hint = f"; {more_hint}" if answer.total > offset + shown else ""
+        lines.append(f"({span} of {answer.total} shown{hint})")
     return "\n".join(lines)

@@ -67,6 +67,7 @@ class RestApi:
         r("POST", r"/channels/(?P<channel_id>\d+)/messages/bulk-delete", self.bulk_delete)
         r("POST", r"/channels/(?P<channel_id>\d+)/typing", self.typing)
         r("POST", r"/channels/(?P<channel_id>\d+)/threads", self.create_thread)
+        r("GET", r"/channels/(?P<channel_id>\d+)/threads/archived/public", self.archived_threads)
         r(
             "POST",
             r"/interactions/(?P<interaction_id>\d+)/(?P<token>[^/]+)/callback",
@@ -406,6 +407,22 @@ class RestApi:
             result["message"] = message
         self.double.broadcast("THREAD_CREATE", {**thread, "newly_created": True})
         return 201, result
+
+    async def archived_threads(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        """A channel's archived public threads, newest archive first (a backfill reads these too)."""
+        self._channel(channel_id)
+        guild = self.world.guild_of(channel_id)
+        before = record.query.get("before")
+        threads = [
+            t
+            for t in guild.threads.values()
+            if t.get("parent_id") == channel_id
+            and t["thread_metadata"]["archived"]
+            and (before is None or t["thread_metadata"]["archive_timestamp"] < before)
+        ]
+        threads.sort(key=lambda t: t["thread_metadata"]["archive_timestamp"], reverse=True)
+        limit = int(record.query.get("limit", 50))
+        return 200, {"threads": threads[:limit], "members": [], "has_more": len(threads) > limit}
 
     # ---- interactions ---------------------------------------------------------------------------
 

@@ -1,0 +1,162 @@
+"""ClikcBot: the discord.py client. It owns no logic: cogs translate events into service calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import App
+from bot.discord import resolve
+from bot.discord.translator import ClikcTranslator
+from bot.discord.writer import WriteQueue
+from index.errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+def default_intents() -> discord.Intents:
+    """Guilds, guild messages and the privileged message-content intent (for indexing and mentions)."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    return intents
+
+
+class ClikcTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Bad input gets its one-line message; anything else is logged and the user gets an apology."""
+        original = getattr(error, "original", error)
+        bot: ClikcBot = interaction.client  # type: ignore[assignment]
+        replies = bot.app.replies
+        if isinstance(original, InputError):
+            text = localised_input_error(original, replies, interaction.locale)
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=original)
+            text = replies.get("error", interaction.locale)
+        await send_ephemeral(interaction, text)
+
+
+def localised_input_error(error: InputError, replies, locale) -> str:
+    what = getattr(error, "what", None)
+    if what in {"technology", "kind"}:
+        return replies.get(f"unknown_{what}", locale, value=error.value)  # type: ignore[attr-defined]
+    return str(error)
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str, **kwargs) -> None:
+    """Reply privately whether or not the interaction was already answered or deferred."""
+    from bot.discord.render import message
+
+    if interaction.response.is_done():
+        await interaction.followup.send(message(text), ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(message(text), ephemeral=True, **kwargs)
+
+
+class ClikcBot(commands.Bot):
+    """Constructible with any App (tests inject fakes) and without connecting; `start()` connects."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        intents: discord.Intents | None = None,
+        sync_commands: bool = True,
+        background_jobs: bool = True,
+        **options,
+    ):
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents or default_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),  # indexed text must never ping anyone
+            help_command=None,
+            tree_cls=ClikcTree,
+            **options,
+        )
+        self.app = app
+        self.settings = app.config.settings.discord
+        self.writer = WriteQueue()
+        self._sync_commands = sync_commands
+        self._background_jobs = background_jobs  # backfill and planner; tests drive them by hand
+        self._background: set[asyncio.Task] = set()
+        self.index_channel_ids: set[int] = set()
+        self.configured = asyncio.Event()  # set once channels are resolved and commands synced
+
+    async def setup_hook(self) -> None:
+        from bot.discord.cogs import COGS
+
+        await self.tree.set_translator(ClikcTranslator(self.app.replies))
+        for cog in COGS:
+            await self.add_cog(cog(self))
+        self.writer.start()
+        await asyncio.to_thread(lambda: self.app.knowledge)  # open (and seed) before the first question
+        self.background(self._when_ready(), "clikc-configure")
+
+    def background(self, coro, name: str) -> asyncio.Task:
+        """Run a coroutine beside the gateway; its failure is logged, never silent."""
+        task = asyncio.create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def _when_ready(self) -> None:
+        await self.wait_until_ready()
+        await self.configure()
+
+    @property
+    def home_guild(self) -> discord.Guild | None:
+        return resolve.find_guild(self.guilds, self.settings.guild)
+
+    async def configure(self) -> None:
+        """Resolve configured channels, sync slash commands, then let cogs start (backfill, planner)."""
+        guild = self.home_guild
+        if guild is None:
+            log.warning("configured guild %r not found among the bot's servers", self.settings.guild)
+        self.index_channel_ids = resolve.channel_ids(guild, self.settings.index_channels)
+        log.info("indexing %d channel(s) and their threads", len(self.index_channel_ids))
+        if self._sync_commands:
+            await self.sync_commands(guild)
+        self.configured.set()
+        if self._background_jobs:
+            self.dispatch("clikc_configured")
+
+    async def sync_commands(self, guild: discord.Guild | None) -> None:
+        if self.settings.sync_global:
+            synced = await self.tree.sync()
+            log.info("synced %d slash commands globally (may take up to an hour to appear)", len(synced))
+        elif guild is not None:
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to %s", len(synced), guild.name)
+
+    def channel(self, ref):
+        return resolve.find_channel(self.home_guild, ref)
+
+    def is_moderator(self, user: discord.abc.User) -> bool:
+        return resolve.is_moderator(user, self.settings)
+
+    def is_indexed(self, channel: object) -> bool:
+        """A configured channel, or a thread/forum post inside one."""
+        ids = self.index_channel_ids
+        return getattr(channel, "id", None) in ids or getattr(channel, "parent_id", None) in ids
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: the cogs' listeners handle messages."""
+
+    async def close(self) -> None:
+        """Finish pending index writes, stop background tasks, then close the gateway."""
+        for task in list(self._background):
+            task.cancel()
+        await self.writer.drain()
+        await super().close()

@@ -1,0 +1,182 @@
+"""/clikc …: moderators' commands. Everyone else is refused politely, in their language."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.bot import send_ephemeral
+from bot.discord.translator import T
+
+if TYPE_CHECKING:
+    from bot.discord.bot import ClikcBot
+
+log = logging.getLogger(__name__)
+
+
+async def refuse_non_moderator(bot: ClikcBot, interaction: discord.Interaction) -> bool:
+    """True (and a polite refusal sent) if the user is not a moderator."""
+    if bot.is_moderator(interaction.user):
+        return False
+    await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+    return True
+
+
+def stats_text(stats, replies, locale) -> str:
+    def fmt(counts: dict) -> str:
+        return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
+
+    return replies.get(
+        "stats",
+        locale,
+        documents=stats.documents,
+        by_kind=fmt(stats.by_kind),
+        by_lang=fmt(stats.by_lang),
+        by_technology=fmt(stats.by_technology),
+        pending=stats.pending,
+    )
+
+
+class ModerationCog(commands.Cog):
+    clikc = app_commands.Group(
+        name=T("clikc", "clikc.name"),
+        description=T("Moderators: manage the bot", "clikc.description"),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: ClikcBot):
+        self.bot = bot
+
+    @clikc.command(
+        name=T("reindex", "reindex.name"),
+        description=T("Rebuild the search index from the database", "reindex.description"),
+    )
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        if await refuse_non_moderator(self.bot, interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        log.info("reindex requested by moderator %s", interaction.user.id)
+        app = self.bot.app
+        count = await self.bot.writer.call(lambda: app.knowledge.rebuild())
+        log.info("reindex done: %d documents", count)
+        await interaction.followup.send(
+            app.replies.get("reindex_done", interaction.locale, count=count), ephemeral=True
+        )
+
+    @clikc.command(
+        name=T("stats", "stats.name"), description=T("What the knowledge base holds", "stats.description")
+    )
+    async def stats(self, interaction: discord.Interaction) -> None:
+        if await refuse_non_moderator(self.bot, interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        app = self.bot.app
+        stats = await asyncio.to_thread(lambda: app.knowledge.stats())
+        await interaction.followup.send(stats_text(stats, app.replies, interaction.locale), ephemeral=True)
+
+    # -- case studies and sessions ---------------------------------------------------------------------
+
+    @clikc.command(
+        name=T("review", "review.name"),
+        description=T("Case studies waiting for review", "review.description"),
+    )
+    async def review(self, interaction: discord.Interaction) -> None:
+        from bot.discord.cogs.submissions import review_view
+        from bot.discord.render import submission_embed
+        from bot.discord.resolve import actor
+
+        if await refuse_non_moderator(self.bot, interaction):
+            return
+        app = self.bot.app
+        pending = await asyncio.to_thread(app.submissions.list, actor(interaction.user), "pending")
+        if not pending:
+            await send_ephemeral(interaction, app.replies.get("review_none", interaction.locale))
+            return
+        await interaction.response.defer(ephemeral=True)
+        for sub in pending[:10]:
+            await interaction.followup.send(
+                embed=submission_embed(sub, app.replies, interaction.locale),
+                view=review_view(sub.id, app.replies, interaction.locale),
+                ephemeral=True,
+            )
+
+    session = app_commands.Group(
+        name=T("session", "session.name"),
+        parent=clikc,
+        description=T("Add, edit or cancel a session", "session.description"),
+    )
+
+    def _session_actor(self, user):
+        from bot.sessions import Actor
+
+        return Actor(name=user.display_name, is_moderator=self.bot.is_moderator(user), id=str(user.id))
+
+    async def _session_change(self, interaction: discord.Interaction, change) -> None:
+        from bot.timestamps import discord_when
+
+        if await refuse_non_moderator(self.bot, interaction):
+            return
+        app = self.bot.app
+        session = await asyncio.to_thread(change, self._session_actor(interaction.user))
+        log.info("session %s changed by moderator %s", session.id, interaction.user.id)
+        if session.cancelled:
+            text = app.replies.get("session_cancelled", interaction.locale, id=session.id)
+        else:
+            lang = app.replies.lang(interaction.locale)
+            text = app.replies.get(
+                "session_saved",
+                interaction.locale,
+                id=session.id,
+                title=session.title(lang),
+                when=discord_when(session.start),
+            )
+        await send_ephemeral(interaction, text)
+
+    @session.command(
+        name=T("add", "session.add.name"),
+        description=T(
+            "Add a session: id=… title=… start=… duration=… timezone=… link=…", "session.add.description"
+        ),
+    )
+    async def session_add(self, interaction: discord.Interaction, fields: str) -> None:
+        data = _assignments(fields)
+        await self._session_change(interaction, lambda who: self.bot.app.sessions.add(data, who))
+
+    @session.command(
+        name=T("edit", "session.edit.name"),
+        description=T("Change fields of a session: start=… link=…", "session.edit.description"),
+    )
+    async def session_edit(self, interaction: discord.Interaction, session_id: str, fields: str) -> None:
+        data = _assignments(fields)
+        await self._session_change(interaction, lambda who: self.bot.app.sessions.edit(session_id, data, who))
+
+    @session.command(
+        name=T("cancel", "session.cancel.name"),
+        description=T("Cancel a session, or one occurrence of a recurring one", "session.cancel.description"),
+    )
+    async def session_cancel(
+        self, interaction: discord.Interaction, session_id: str, occurrence: str | None = None
+    ) -> None:
+        await self._session_change(
+            interaction, lambda who: self.bot.app.sessions.cancel(session_id, who, occurrence)
+        )
+
+
+def _assignments(fields: str) -> dict:
+    """'id=call title.es="Llamada" start=2026-12-10T15:00' → a session mapping (the CLI's own parser)."""
+    import shlex
+
+    from bot.cli.sessions import parse_assignments
+    from index.errors import InputError
+
+    try:
+        return parse_assignments(shlex.split(fields))
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"cannot read the fields: {exc}") from None

@@ -1,0 +1,150 @@
+"""The console adapter through its streams, as a script or a person would use it."""
+
+import io
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from bot.config import PROJECT_ROOT
+from bot.console import Console
+from index.documents import Document
+
+
+def chat(app, script: str, locale: str = "en", greet: bool = True) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(app, io.StringIO(script), out, err, locale=locale, user="moderadora")
+    status = console.run(greet=greet)
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_greets_with_a_hint_then_answers_a_bare_question(app):
+    status, out, err = chat(app, "precintos electrónicos\n")
+    lines = out.splitlines()
+    assert lines[0].startswith("Hi! I'm the CLiKC! bot") and lines[1].startswith("Type a question")
+    assert "1. " in out and "Ana" in out and "https://discord.com/channels/1/2/111" in out
+    assert (status, err) == (0, "")
+
+
+def test_greeting_in_the_chosen_language_and_quiet_mode(app):
+    _, out, _ = chat(app, "", locale="pt")
+    assert out.startswith("Olá!")
+    _, out, _ = chat(app, "", greet=False)
+    assert out == ""
+
+
+def test_ask_with_options_and_more(app, kb):
+    for i in range(7):
+        kb.upsert(
+            Document(
+                id=f"b{i}",
+                text=f"blockchain pilot {i}",
+                author="Luis",
+                technologies=("blockchain",),
+                date=datetime(2024, 1, 1, tzinfo=UTC),
+            )
+        )
+    status, out, err = chat(app, "ask blockchain --technology dlt --member Luis\nmore\nmore\n", greet=False)
+    assert kb.searches[0][1].technology == "blockchain" and kb.searches[0][1].author == "Luis"
+    assert "(5 of 7 shown; type more for the next ones)" in out
+    assert "6. " in out and "(6–7 of 7 shown)" in out
+    assert "no more answers" in err and status == 2  # the third line was bad input
+
+
+def test_bad_input_goes_to_stderr_and_the_session_goes_on(app):
+    status, out, err = chat(
+        app, "ask x --technology quantum\nask y --colour red\n!!!\nprecintos\n", greet=False
+    )
+    assert "clikc-bot: Unknown technology quantum: choose blockchain, iot or analytics." in err
+    assert "unknown option --colour" in err
+    assert "no words" in err  # the fake knowledge base's QueryError
+    assert "Ana" in out  # the last question was still answered
+    assert status == 2
+
+
+def test_localised_errors_and_no_results(app):
+    _, out, err = chat(app, "ask x --kind tweet\nzzzzzz\n", locale="es", greet=False)
+    assert "Tipo desconocido tweet" in err
+    assert "No encontré nada sobre «zzzzzz»" in out
+
+
+def test_help_empty_lines_comments_and_quit(app, kb):
+    status, out, _ = chat(app, "help\n\n# a comment\nquit\nprecintos\n", greet=False)
+    assert "ask QUESTION" in out and "privacy optout|optin|status" in out
+    assert kb.searches == []  # nothing after quit was read
+    assert status == 0
+
+
+def test_privacy_for_the_console_user_and_for_a_member(app, kb):
+    _, out, _ = chat(
+        app, "privacy status\nprivacy optout 42\nprivacy status 42\nprivacy optin 42\n", greet=False
+    )
+    lines = out.splitlines()
+    assert lines[0].startswith("Your posts in the indexed channels are searchable")
+    assert lines[1].startswith("Done: you are opted out. 1 of your posts")
+    assert lines[2] == "You opted out on 2025-03-10: your posts are not indexed."
+    assert lines[3].startswith("You are opted in again")
+    assert kb.get("discord-111") is None
+    _, _, err = chat(app, "privacy maybe\n", greet=False)
+    assert "privacy: say optout, optin or status" in err
+
+
+def test_stats_and_reindex(app, kb):
+    _, out, _ = chat(app, "stats\nreindex\n", greet=False)
+    assert out.splitlines()[0].startswith("2 documents — by kind:")
+    assert out.splitlines()[1] == "Search index rebuilt from the database: 2 documents."
+    assert kb.rebuilt == 1
+
+
+def test_unexpected_failure_is_reported_not_raised(app, kb, monkeypatch, caplog):
+    monkeypatch.setattr(kb, "stats", lambda: 1 / 0)
+    status, out, err = chat(app, "stats\nhelp\n", greet=False)
+    assert "Something went wrong on my side" in err and "ask QUESTION" in out
+    assert "console command stats failed" in caplog.text
+
+
+def test_clikc_bot_chat_answers_from_the_seeded_samples(tmp_path):
+    """The README's first command on a fresh machine: piped, against the real knowledge base."""
+    env = {**os.environ, "LANG": "C.UTF-8", "PYTHONPATH": str(PROJECT_ROOT)}
+    env.pop("CLIKC_CONFIG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--data-dir", str(tmp_path / "data"), "chat"],
+        input="¿quién usa precintos electrónicos?\nquit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("Hi!") and lines[1].startswith("Type a question")
+    assert lines[2].startswith("1. ") or lines[3].startswith("1. ")
+    assert "precinto" in proc.stdout.lower()
+
+
+def test_submit_and_review_reuse_the_cli(app, tmp_path):
+    case = tmp_path / "case.md"
+    words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
+    case.write_text(
+        f"---\ntitle: Risk engine pilot\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
+    )
+    status, out, err = chat(app, f"submit {case}\nreview list\n", greet=False)
+    assert out.startswith("Received cs-") and "Risk engine pilot" in out and "pending" in out
+    sub_id = out.split()[1].rstrip(":")
+    status, out, err = chat(
+        app, f"review reject {sub_id} not a customs project\nreview show {sub_id}\n", greet=False
+    )
+    assert "rejected" in out and "not a customs project" in out, err
+    _, _, err = chat(app, "review approve cs-000000\nreview frobnicate\nsubmit\n", greet=False)
+    assert "no submission with id 'cs-000000'" in err
+    assert "invalid choice: 'frobnicate'" in err
+    assert err.count("clikc-bot:") == 3
+
+
+def test_sessions_listing_and_ics(app, tmp_path):
+    ics = tmp_path / "s.ics"
+    status, out, err = chat(app, f"sessions --limit 2\nsessions --ics {ics}\nsessions --ics -\n", greet=False)
+    assert out.count("\n") >= 1 and "→" in out
+    assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert "--ics needs a file name" in err
