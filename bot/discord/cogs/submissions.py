@@ -58,7 +58,11 @@ class SubmitModal(discord.ui.Modal):
         )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException as exc:
+            # Discord could not take the acknowledgement; what the member typed is still stored.
+            log.warning("could not acknowledge a /submit form (HTTP %s); storing it anyway", exc.status)
         upload = None
         if self.file_input.values:
             upload = await read_attachment(self.bot, interaction, self.file_input.values[0])

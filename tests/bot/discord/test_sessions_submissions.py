@@ -104,6 +104,25 @@ async def test_modal_submission_gets_a_receipt_and_reaches_the_review_channel(bo
     assert "ya se había recibido" in sent_text(again)
 
 
+async def test_form_is_stored_even_when_discord_refuses_the_acknowledgement(bot, guild):
+    review = MockTextChannel(name="moderacion", guild=guild)
+    guild.channels.append(review)
+    bot.settings.review_channel = "#moderacion"
+    modal = SubmitModal(bot, "en-US")
+    modal.title_input._value = "E-seals in transit"
+    modal.member_input._value = "Aduana de Prueba"
+    modal.summary_input._value = WORDS
+    interaction = MockInteraction(user=MockMember(id=78), locale="en-US")
+    response = mock.MagicMock(status=503, reason="Service Unavailable")
+    interaction.response.defer.side_effect = discord.HTTPException(response, "unavailable")
+    await modal.on_submit(interaction)
+    from bot.submissions import Actor
+
+    [stored] = bot.app.submissions.mine(Actor(id="78", name="member", platform="discord"))
+    assert stored.title == "E-seals in transit"
+    review.send.assert_awaited_once()
+
+
 async def test_attachment_is_read_and_too_big_refused(bot, guild):
     attachment = mock.MagicMock(spec_set=discord.Attachment, filename="case.md", size=len(WORDS))
     attachment.read = mock.AsyncMock(return_value=f"# Case\n\n{WORDS}".encode())
