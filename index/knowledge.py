@@ -73,6 +73,7 @@ class KnowledgeBase:
         self.queries = QueryBuilder(glossary, countries, self.engine, max_query_chars)
         self.clock = clock
         self.fingerprint = fingerprint
+        self._closed = False
 
     @classmethod
     def open(
@@ -285,6 +286,10 @@ class KnowledgeBase:
         )
 
     def close(self) -> None:
+        """Apply what the journal still owes and release the index; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
         self.sync()
         self.engine.close()
 

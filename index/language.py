@@ -35,6 +35,10 @@ class LanguageDetector:
     def _identifier(self):
         return _identifier(self.languages)
 
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first document."""
+        _identifier(self.languages)
+
     def detect(self, text: str) -> str:
         """The main language of the text; English when there is nothing to judge by."""
         if not text.strip():

@@ -95,7 +95,9 @@ class ClikcBot(commands.Bot):
         for cog in COGS:
             await self.add_cog(cog(self))
         self.writer.start()
-        await asyncio.to_thread(lambda: self.app.knowledge)  # open (and seed) before the first question
+        # Open (and seed) the knowledge base and load the language model before the gateway connects:
+        # loading it holds the GIL for most of a second, which would stall heartbeats later.
+        await asyncio.to_thread(lambda: self.app.knowledge.tagger.detector.warm_up())
         self.background(self._when_ready(), "clikc-configure")
 
     def background(self, coro, name: str) -> asyncio.Task:

@@ -7,7 +7,8 @@ import pytest
 from bot.app import App
 from bot.config import DEFAULT_CONFIG, load_config
 from index.documents import Document
-from tests.bot.fakes import FakeKnowledge
+from tests.bot.fakes import RecordingKnowledge
+from tests.conftest import open_kb
 
 
 class Clock:
@@ -56,8 +57,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def kb() -> FakeKnowledge:
-    return FakeKnowledge(list(SAMPLE_DOCS))
+def kb(tmp_path) -> RecordingKnowledge:
+    real = open_kb(tmp_path / "kb")
+    real.upsert_many(SAMPLE_DOCS)
+    yield RecordingKnowledge(real)
+    real.close()
 
 
 @pytest.fixture

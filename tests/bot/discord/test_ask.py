@@ -146,7 +146,11 @@ async def test_everyone_mention_and_bots_are_not_questions(bot, kb):
 async def test_mention_safety_echoed_pings_reach_nobody(bot, kb):
     """A post containing @everyone, @here and a role mention, echoed in an answer, pings nobody."""
     kb.upsert(
-        Document(id="x", text="@everyone @here <@&123> <@456> read the blockchain AEO report", author="Eve")
+        Document(
+            id="x",
+            text="Reminder for @everyone @here <@&123> <@456>: the blockchain AEO report",
+            author="Eve",
+        )
     )
     message = MockMessage(f"<@{BOT_ID}> blockchain report")
     await bot.get_cog("AskCog").on_message(message)
