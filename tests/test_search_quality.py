@@ -14,8 +14,8 @@ from benchmarks.search_quality import baseline_ranker, bot_ranker, evaluate, loa
 from tests.conftest import ROOT, SHARED
 
 SETS = {
-    "own": (ROOT / "tests" / "evalset", 0.85, 0.90),
-    "dev": (SHARED / "eval", 0.75, 0.85),
+    "own": (ROOT / "tests" / "evalset", 0.93, 0.92),
+    "dev": (SHARED / "eval", 0.78, 0.86),
 }
 
 
