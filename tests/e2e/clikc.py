@@ -290,6 +290,13 @@ class Clikc:
         await self.double.delete_message(message)
         await done
 
+    async def delete_thread(self, thread: str | dict[str, Any]) -> None:
+        """A moderator deletes a thread or forum post; returns once the bot has updated the index."""
+        thread_id = int(self.double.world.channel(thread)["id"])
+        done = self.processed("raw_thread_delete", lambda e: e.thread_id == thread_id)
+        await self.double.delete_thread(thread)
+        await done
+
     async def ask(self, question: str, *, user: str = "joao", locale: str = "en-US", **options) -> Answer:
         """/ask: deferred ("thinking"), then the answer as a follow-up with an embed."""
         interaction = await self.double.slash(
