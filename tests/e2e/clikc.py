@@ -186,6 +186,12 @@ class Clikc:
         self.bot = None
         self.errors = _Errors()
 
+    def use_discord_settings(self, **values: Any) -> None:
+        """Change entries of the settings file's ``discord:`` block (before the next start)."""
+        settings = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
+        settings["discord"].update(values)
+        self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
+
     def new_app(self) -> App:
         self.app = App(load_config(self.config_path), clock=self.clock)
         self.app.check_config()  # as `clikc-bot run` does: settings, sessions and strings validated
