@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
+from bot.event_mirror import EventMirror
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService
 from bot.rate_limit import RateLimiter
@@ -81,6 +82,11 @@ class App:
             clock=self.clock,
             lead_times=s.announcements.lead_times,
         )
+
+    @cached_property
+    def event_mirror(self) -> EventMirror:
+        """Sessions → the platform's scheduled events (used when discord.scheduled_events is true)."""
+        return EventMirror(self.db, self.sessions.upcoming, self.clock)
 
     def check_config(self) -> list[str]:
         """Validate every configuration file without opening the database; one line per file checked.

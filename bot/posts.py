@@ -154,6 +154,13 @@ class PostIndexer:
         kb = self._knowledge()
         return sum(1 for message_id in message_ids if kb.delete(document_id(message_id)))
 
+    def delete_channel(self, channel_id: int) -> int:
+        """A thread or forum post was deleted: drop every indexed post in it, and its backfill mark."""
+        removed = self._knowledge().delete_where(channel_id=str(channel_id))
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM post_channels WHERE channel_id = ?", (int(channel_id),))
+        return removed
+
     def last_seen(self, channel_id: int) -> int | None:
         rows = self._db.query(
             "SELECT last_message_id FROM post_channels WHERE channel_id = ?", (int(channel_id),)

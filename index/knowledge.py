@@ -149,8 +149,10 @@ class KnowledgeBase:
         self.sync()
         return bool(deleted)
 
-    def delete_where(self, *, author_id: str) -> int:
-        deleted = self.store.delete(self.store.ids_by_author(author_id))
+    def delete_where(self, *, author_id: str | None = None, channel_id: str | None = None) -> int:
+        """Remove every document by one author (opt-out) or from one channel or thread (deleted thread);
+        exactly one of the two is given. Returns how many were removed."""
+        deleted = self.store.delete(self.store.ids_where(author_id=author_id, channel_id=channel_id))
         self.sync()
         return len(deleted)
 

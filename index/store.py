@@ -116,8 +116,16 @@ class DocumentStore:
                     deleted.append(doc_id)
         return deleted
 
-    def ids_by_author(self, author_id: str) -> list[str]:
-        rows = self.db.query("SELECT id FROM documents WHERE author_id = ?", (author_id,))
+    def ids_where(self, *, author_id: str | None = None, channel_id: str | None = None) -> list[str]:
+        """Ids of the documents by one author, or posted in one channel or thread (exactly one given)."""
+        if (author_id is None) == (channel_id is None):
+            raise TypeError("ids_where() takes exactly one of author_id or channel_id")
+        if author_id is not None:
+            rows = self.db.query("SELECT id FROM documents WHERE author_id = ?", (str(author_id),))
+        else:
+            rows = self.db.query(
+                "SELECT id FROM documents WHERE json_extract(meta, '$.channel_id') = ?", (str(channel_id),)
+            )
         return [row["id"] for row in rows]
 
     def get(self, doc_id: str) -> Document | None:

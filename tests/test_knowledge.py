@@ -93,6 +93,26 @@ def test_delete_where_author_removes_their_posts(kb):
     assert ids(kb.search("precintos")) == ["p2"]
 
 
+def test_delete_where_channel_removes_a_deleted_threads_posts(kb):
+    kb.upsert(post("t1", SEAL_ES, meta={"author_id": "42", "channel_id": "500"}))
+    kb.upsert(post("t2", SEAL_ES + " También RFID.", meta={"author_id": "7", "channel_id": "500"}))
+    kb.upsert(
+        post("other", SEAL_ES + " Y GPS.", meta={"author_id": "7", "channel_id": "501", "parent_id": "500"})
+    )
+    assert kb.delete_where(channel_id="500") == 2
+    assert ids(kb.search("precintos")) == ["other"]
+    assert kb.get("t1") is None and kb.stats().pending == 0
+    assert kb.delete_where(channel_id="500") == 0  # already gone: nothing to do
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"author_id": "42", "channel_id": "500"}])
+def test_delete_where_takes_exactly_one_criterion(kb, kwargs):
+    kb.upsert(post("t1", SEAL_ES, meta={"author_id": "42", "channel_id": "500"}))
+    with pytest.raises(TypeError, match="exactly one"):
+        kb.delete_where(**kwargs)
+    assert ids(kb.search("precintos")) == ["t1"]
+
+
 def test_journal_replayed_after_a_crash_between_sqlite_and_whoosh(tmp_path: Path):
     kb = open_kb(tmp_path)
     kb.upsert(post("kept", LEDGER_FR))

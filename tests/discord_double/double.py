@@ -362,6 +362,15 @@ class DiscordDouble:
             await self.post_message(thread, owner_data, content)
         return thread
 
+    async def delete_thread(self, thread: Ref) -> None:
+        """A moderator deletes a thread (or a forum post) and everything in it; THREAD_DELETE is sent."""
+        data = self.world.channel(thread)
+        guild = self.world.guild_of(data["id"])
+        guild.threads.pop(data["id"])
+        self.world.messages.pop(data["id"], None)
+        event = {"id": data["id"], "guild_id": guild.id, "parent_id": data["parent_id"], "type": data["type"]}
+        await self.deliver("THREAD_DELETE", event)
+
     def _stored(self, message: dict[str, Any]) -> dict[str, Any]:
         stored = self.world.messages.get(message["channel_id"], {}).get(message["id"])
         if stored is None:

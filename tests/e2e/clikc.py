@@ -186,6 +186,12 @@ class Clikc:
         self.bot = None
         self.errors = _Errors()
 
+    def use_discord_settings(self, **values: Any) -> None:
+        """Change entries of the settings file's ``discord:`` block (before the next start)."""
+        settings = yaml.safe_load(self.config_path.read_text(encoding="utf-8"))
+        settings["discord"].update(values)
+        self.config_path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
+
     def new_app(self) -> App:
         self.app = App(load_config(self.config_path), clock=self.clock)
         self.app.check_config()  # as `clikc-bot run` does: settings, sessions and strings validated
@@ -288,6 +294,13 @@ class Clikc:
     async def delete(self, message: dict[str, Any]) -> None:
         done = self.processed("raw_message_delete", lambda e: e.message_id == int(message["id"]))
         await self.double.delete_message(message)
+        await done
+
+    async def delete_thread(self, thread: str | dict[str, Any]) -> None:
+        """A moderator deletes a thread or forum post; returns once the bot has updated the index."""
+        thread_id = int(self.double.world.channel(thread)["id"])
+        done = self.processed("raw_thread_delete", lambda e: e.thread_id == thread_id)
+        await self.double.delete_thread(thread)
         await done
 
     async def ask(self, question: str, *, user: str = "joao", locale: str = "en-US", **options) -> Answer:

@@ -139,6 +139,21 @@ async def test_backfill_indexes_what_was_posted_while_the_bot_was_down(clikc: Cl
     assert jump_url(double, while_down) in answer.links
 
 
+async def test_a_deleted_thread_leaves_the_answers(clikc: Clikc):
+    await clikc.start()
+    in_thread = await clikc.post("IoT pilots", "ana", ESEAL_ES)
+    outside = await clikc.post("experiences", "pierre", ESEAL_ES + " Aussi au Canada.")
+    answer = await clikc.ask(ESEAL_QUESTION)
+    assert jump_url(clikc.double, in_thread) in answer.links
+
+    await clikc.delete_thread("IoT pilots")
+    kb = clikc.app.knowledge
+    assert kb.get(f"discord-{in_thread['id']}") is None
+    answer = await clikc.ask(ESEAL_QUESTION)
+    assert jump_url(clikc.double, in_thread) not in answer.links
+    assert jump_url(clikc.double, outside) in answer.links, "the parent channel's own posts stay"
+
+
 async def test_privacy_optout_removes_a_members_posts_from_answers(clikc: Clikc):
     await clikc.start()
     ana = await clikc.post("experiences", "ana", ESEAL_ES)

@@ -76,6 +76,18 @@ class IndexingCog(commands.Cog):
         log.info("bulk delete: %d message(s) removed from the index", len(ids))
 
     @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        # A thread and a forum post are both threads: one event for either. Like a message delete,
+        # dropping a thread that was never indexed is a no-op, so no channel check is needed.
+        future = self.bot.writer.submit(self.bot.app.posts.delete_channel, payload.thread_id)
+        future.add_done_callback(lambda f: self._log_thread_delete(payload.thread_id, f))
+
+    @staticmethod
+    def _log_thread_delete(thread_id: int, future) -> None:
+        if not future.cancelled() and future.exception() is None and future.result():
+            log.info("thread %s deleted: %d post(s) removed from the index", thread_id, future.result())
+
+    @commands.Cog.listener()
     async def on_clikc_configured(self) -> None:
         self.backfill_task = self.bot.background(self.backfill(), "clikc-backfill")
 

@@ -1,4 +1,5 @@
-"""/sessions, and the announcement planner: every minute, post what is due, exactly once each."""
+"""/sessions, and the announcement planner: every minute, post what is due, exactly once each, and
+(with discord.scheduled_events) keep the guild's scheduled events in step with the sessions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from discord.ext import commands, tasks
 
 from bot.discord import render
 from bot.discord.translator import T
+from bot.event_mirror import Action, EventSpec
 from bot.submissions import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ class AnnouncerCog(commands.Cog):
     def __init__(self, bot: ClikcBot):
         self.bot = bot
         self._warned = False
+        self._events_warned = False
 
     async def cog_unload(self) -> None:
         self.planner.cancel()
@@ -113,7 +116,69 @@ class AnnouncerCog(commands.Cog):
             await asyncio.to_thread(app.submissions.mark_sent, note.id)
             log.info("delivered %s for %s", note.kind, note.submission_id)
             posted += 1
+        await self.mirror_events()
         return posted
+
+    async def mirror_events(self) -> int:
+        """Create, update and delete the guild's scheduled events so they follow the upcoming sessions;
+        returns how many Discord changes were made. Off unless discord.scheduled_events is true."""
+        guild = self.bot.home_guild
+        if not self.bot.settings.scheduled_events or guild is None:
+            return 0
+        app = self.bot.app
+        mirror = app.event_mirror
+        calendar = str(guild.id)
+        fallback = app.replies.get("event_location", self.locale)
+        lang = app.replies.lang(self.locale)
+        changed = 0
+        for action in await asyncio.to_thread(mirror.plan, calendar, lang, fallback):
+            try:
+                if action.kind == "forget":
+                    await asyncio.to_thread(mirror.forget, calendar, [action.key])
+                    continue
+                await self._apply(guild, calendar, action)
+            except discord.NotFound:  # a moderator deleted the event in Discord: leave it deleted
+                if action.kind == "update":
+                    await asyncio.to_thread(mirror.record_removed_on_platform, calendar, action)
+                else:
+                    await asyncio.to_thread(mirror.forget, calendar, [action.key])
+                log.info("scheduled event for %s was deleted in Discord; not recreated", action.key)
+                continue
+            except discord.Forbidden as exc:
+                if not self._events_warned:
+                    log.warning(
+                        "cannot manage scheduled events in %s (%s): the bot needs the Create Events and "
+                        "Manage Events permissions; retrying every minute",
+                        guild.name,
+                        exc.text or exc.status,
+                    )
+                    self._events_warned = True
+                return changed
+            except discord.HTTPException as exc:
+                log.warning(
+                    "scheduled event %s for %s failed, retried next run: %s", action.kind, action.key, exc
+                )
+                continue
+            log.info("scheduled event %s: %s", action.kind, action.key)
+            changed += 1
+        self._events_warned = False
+        return changed
+
+    async def _apply(self, guild: discord.Guild, calendar: str, action: Action) -> None:
+        """One create, update or delete on Discord, recorded right after Discord accepted it."""
+        mirror = self.bot.app.event_mirror
+        if action.kind == "create":
+            event = await guild.create_scheduled_event(**_event_fields(action.spec))
+            await asyncio.to_thread(mirror.record, calendar, action.spec, str(event.id))
+            return
+        # The bot does not subscribe to scheduled-event gateway events, so nothing is cached: fetch.
+        event = await guild.fetch_scheduled_event(int(action.event_id), with_counts=False)
+        if action.kind == "update":
+            await event.edit(**_event_fields(action.spec))
+            await asyncio.to_thread(mirror.record, calendar, action.spec, action.event_id)
+        else:
+            await event.delete()
+            await asyncio.to_thread(mirror.forget, calendar, [action.key])
 
     async def notify_submitter(self, note) -> None:
         key = "notice_approved" if note.kind == APPROVED_NOTICE else "notice_rejected"
@@ -125,3 +190,18 @@ class AnnouncerCog(commands.Cog):
             await user.send(render.message(text))
         except (discord.HTTPException, ValueError) as exc:  # DMs closed: the review channel shows it anyway
             log.warning("could not notify submitter of %s: %s", note.submission_id, exc)
+
+
+def _event_fields(spec: EventSpec) -> dict:
+    """An external, members-only event (Discord requires a location and an end for external events)."""
+    fields = {
+        "name": spec.name,
+        "start_time": spec.start,
+        "end_time": spec.end,
+        "entity_type": discord.EntityType.external,
+        "privacy_level": discord.PrivacyLevel.guild_only,
+        "location": spec.location,
+    }
+    if spec.description:  # Discord refuses an empty description
+        fields["description"] = spec.description
+    return fields

@@ -76,6 +76,28 @@ async def test_bulk_delete(bot, kb, channel):
     assert kb.get("discord-8001") is None and kb.get("discord-8002") is None
 
 
+async def test_a_deleted_thread_takes_its_posts_out_of_the_index(bot, kb, channel, caplog):
+    cog = bot.get_cog("IndexingCog")
+    thread = MockThread(channel, name="Precintos en tránsito")
+    for i in (8101, 8102):
+        await cog.on_message(MockMessage("Precintos GPS en tránsito", channel=thread, id=i))
+    await cog.on_message(MockMessage("Precintos en el canal", channel=channel, id=8103))
+    await bot.writer.join()
+    assert bot.app.posts.last_seen(thread.id) == 8102
+    payload = mock.MagicMock(spec_set=discord.RawThreadDeleteEvent, thread_id=thread.id)
+    with caplog.at_level("INFO", logger="bot.discord.cogs.indexing"):
+        await cog.on_raw_thread_delete(payload)
+        await bot.writer.join()
+    assert kb.get("discord-8101") is None and kb.get("discord-8102") is None
+    assert kb.get("discord-8103") is not None  # the parent channel's own posts stay
+    assert bot.app.posts.last_seen(thread.id) is None
+    assert f"thread {thread.id} deleted: 2 post(s) removed" in caplog.text
+    # a thread that was never indexed (another channel's, or already gone): nothing happens
+    await cog.on_raw_thread_delete(mock.MagicMock(spec_set=discord.RawThreadDeleteEvent, thread_id=1))
+    await bot.writer.join()
+    assert kb.get("discord-8103") is not None
+
+
 def history_of(messages):
     calls = []
 
