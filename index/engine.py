@@ -32,7 +32,9 @@ SCHEMA_VERSION = "6"  # bump when fields or analysis change: the index is then r
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
-WRITER_LIMIT_MB = 64  # Whoosh's posting buffer before it spills sorted runs to disk
+# Whoosh sorts its posting buffer in one C call that holds the GIL: at 64 MB that stalled the event
+# loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
+WRITER_LIMIT_MB = 8
 
 
 class IndexBusy(RuntimeError):
