@@ -175,13 +175,18 @@ class WhooshEngine:
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
 
-    def search(self, query: Q.Query, filters: Filters | None, limit: int) -> tuple[list[RawHit], int]:
+    def search(
+        self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
+    ) -> tuple[list[RawHit], int]:
+        """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
+        worth knowing about but not worth searching by) it contains."""
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
                 searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
         results = searcher.search(query, limit=limit, filter=filter_query(filters), optimize=False)
-        matched = _matched_terms(searcher, [hit.docnum for hit in results], query)
+        terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
+        matched = _matched_terms(searcher, [hit.docnum for hit in results], terms)
         hits = [
             RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
             for hit in results
@@ -211,7 +216,9 @@ class WhooshEngine:
             self._ix.close()
 
 
-def _matched_terms(searcher: Searcher, docnums: list[int], query: Q.Query) -> dict[int, set[tuple[str, str]]]:
+def _matched_terms(
+    searcher: Searcher, docnums: list[int], terms: set[tuple[str, str]]
+) -> dict[int, set[tuple[str, str]]]:
     """Which of the query's terms each of a few documents contains, by skipping through postings.
 
     Whoosh's own `terms=True` records matches for every document it scores, which cost more than
@@ -220,7 +227,7 @@ def _matched_terms(searcher: Searcher, docnums: list[int], query: Q.Query) -> di
     matched: dict[int, set[tuple[str, str]]] = {docnum: set() for docnum in docnums}
     targets = sorted(docnums)
     reader = searcher.reader()
-    for field, text in {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)}:
+    for field, text in terms:
         if (field, text) not in reader:
             continue
         postings = reader.postings(field, text)

@@ -221,7 +221,9 @@ class KnowledgeBase:
     ) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total = self.engine.search(plan.query, filters, limit=max(offset + limit, RERANK_DEPTH))
+        raw, total = self.engine.search(
+            plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
+        )
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
         scored = sorted(

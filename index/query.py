@@ -24,7 +24,6 @@ COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
 RELATED_BOOST = 1.0
-COGNATE_BOOST = 0.25
 COMMON_SHARE = 0.5  # a word in more than this share of a language's documents is left out...
 MIN_DOCS_FOR_COMMON = 50  # ...once there are enough documents to tell
 MAX_CORRECTIONS = 3  # words corrected per question; each costs a walk over the lexicon
@@ -40,6 +39,9 @@ class QueryPlan:
     concepts: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     aspects: list[Aspect] = field(default_factory=list)  # what a complete answer covers
+
+    def aspect_terms(self) -> set[tuple[str, str]]:
+        return set().union(*self.aspects)
 
     def coverage(self, matched: frozenset[tuple[str, str]]) -> float:
         """Share of the question's aspects (words, concepts, countries) a document matched."""
@@ -131,9 +133,8 @@ class QueryBuilder:
                     terms.add((f"text_{lang}", s))
                     parts.append(Q.Term(f"text_{lang}", s, boost=boost))
             key = cognate(word)
-            if key is not None and not (len(kept) > 1 and self._too_common("cognates", key)):
+            if key is not None:  # checked on the top answers only: it costs nothing to search
                 terms.add(("cognates", key))
-                parts.append(Q.Term("cognates", key, boost=COGNATE_BOOST))
             word_terms[word] = terms
             if word not in concept_words and terms:
                 aspects.append(frozenset(terms))
@@ -149,8 +150,9 @@ class QueryBuilder:
                     highlight[lang].update(phrase)
             parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
             for other in self.glossary.related(concept_id) - concepts.keys():
-                terms.add(("concepts", other))
-                parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
+                if not self._too_common("concepts", other):
+                    terms.add(("concepts", other))
+                    parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
