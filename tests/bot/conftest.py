@@ -7,7 +7,7 @@ import pytest
 from bot.app import App
 from bot.config import DEFAULT_CONFIG, load_config
 from index.documents import Document
-from tests.bot.fakes import RecordingKnowledge
+from tests.bot.recording import RecordingKnowledge
 from tests.conftest import open_kb
 
 
