@@ -72,7 +72,7 @@ async def test_submit_opens_a_modal_with_a_file_upload(bot):
     assert all(len(child.text) <= 45 for child in modal.children)
 
 
-async def submit_via_modal(bot, guild, user, attachment=None):
+async def submit_via_modal(bot, guild, user, attachment=None, defer_error=None):
     review = next((c for c in guild.channels if c.name == "moderacion"), None)
     if review is None:
         review = MockTextChannel(name="moderacion", guild=guild)
@@ -86,6 +86,7 @@ async def submit_via_modal(bot, guild, user, attachment=None):
     if attachment is not None:
         modal.file_input._values = [attachment]
     interaction = MockInteraction(user=user, locale="es-ES")
+    interaction.response.defer.side_effect = defer_error
     await modal.on_submit(interaction)
     return interaction, review
 
@@ -105,19 +106,10 @@ async def test_modal_submission_gets_a_receipt_and_reaches_the_review_channel(bo
 
 
 async def test_form_is_stored_even_when_discord_refuses_the_acknowledgement(bot, guild):
-    review = MockTextChannel(name="moderacion", guild=guild)
-    guild.channels.append(review)
-    bot.settings.review_channel = "#moderacion"
-    modal = SubmitModal(bot, "en-US")
-    modal.title_input._value = "E-seals in transit"
-    modal.member_input._value = "Aduana de Prueba"
-    modal.summary_input._value = WORDS
-    interaction = MockInteraction(user=MockMember(id=78), locale="en-US")
-    response = mock.MagicMock(status=503, reason="Service Unavailable")
-    interaction.response.defer.side_effect = discord.HTTPException(response, "unavailable")
-    await modal.on_submit(interaction)
     from bot.submissions import Actor
 
+    unavailable = discord.HTTPException(mock.MagicMock(status=503, reason="Unavailable"), "unavailable")
+    _, review = await submit_via_modal(bot, guild, MockMember(id=78), defer_error=unavailable)
     [stored] = bot.app.submissions.mine(Actor(id="78", name="member", platform="discord"))
     assert stored.title == "E-seals in transit"
     review.send.assert_awaited_once()
