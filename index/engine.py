@@ -157,10 +157,9 @@ class WhooshEngine:
         return fields
 
     def reset(self) -> None:
-        """Start from an empty index (a rebuild follows)."""
+        """Start from an empty index (a rebuild follows). The old searcher is not closed: a search
+        still running on it in another thread finishes on its open files (freed when it lets go)."""
         with self._lock:
-            self._searcher.close()
-            self._ix.close()
             self._ix = self._create()
             self._searcher = self._ix.searcher(weighting=WEIGHTING)
 

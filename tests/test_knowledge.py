@@ -277,3 +277,10 @@ def test_flag_emoji_name_the_country(kb):
     kb.upsert(post("xx", "El marchamo electrónico redujo el contrabando en la región."))
     assert ids(kb.search("marchamo", Filters(country="GT"))) == ["gt"]
     assert ids(kb.search("🇬🇹 marchamo"))[0] == "gt"
+
+
+def test_a_search_started_before_a_rebuild_still_finishes(filled):
+    before = filled.engine._searcher  # what a search in another thread would be holding
+    filled.rebuild()
+    assert [hit["id"] for hit in before.search(filled.queries.build("precintos").query)] == ["seal-es"]
+    assert ids(filled.search("precintos")) == ["seal-es"]
