@@ -158,3 +158,22 @@ def test_index_add_kind_for_files_without_front_matter(run, tmp_path):
         "WCO",
         "Regional workshop notes: RFID readers at the land border.",
     )
+
+
+def test_index_add_beside_a_busy_index_says_the_documents_are_queued(run, tmp_path, monkeypatch):
+    import index.engine
+    from tests.conftest import open_kb
+
+    run("index", "stats")  # creates and seeds the data directory
+    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
+    bot = open_kb(tmp_path / "var")
+    held = bot.engine._ix.writer()  # the running bot is mid-commit
+    doc = tmp_path / "late.md"
+    doc.write_text("---\nid: late\n---\nProbamos precintos con GPS en la frontera sur.", "utf-8")
+    status, out, _ = run("index", "add", str(doc))
+    held.cancel()
+    assert status == 0 and out.splitlines()[0] == "added 1, updated 0, unchanged 0, skipped 0"
+    assert "1 change(s) are saved but not searchable yet" in out
+    _, out, _ = run("ask", "precintos frontera sur", "--json")  # the next command indexes it
+    assert json.loads(out)["results"][0]["id"] == "late"
+    bot.close()

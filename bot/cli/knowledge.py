@@ -72,6 +72,12 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     report = ingest_paths(
         app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty(), defaults=defaults
     )
+    pending = app.knowledge.store.pending_count()
+    if pending:
+        report.notes.append(
+            f"{pending} change(s) are saved but not searchable yet: another process (the running bot?) "
+            "is writing the search index; they are indexed by its next write or the next command"
+        )
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
