@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.session_dates import parse_duration
 from index.documents import LANGUAGES
+from index.errors import yaml_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "clikc.yaml"
@@ -153,10 +154,8 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError([f"{path}:{where}: invalid YAML: {problem}"]) from None
+        where, problem = yaml_problem(exc)
+        raise ConfigError([f"{path}{where}: invalid YAML: {problem}"]) from None
 
 
 def validation_problems(path: Path, exc: ValidationError, prefix: str = "") -> list[str]:

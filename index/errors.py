@@ -4,3 +4,14 @@
 class InputError(ValueError):
     """Bad input from a user (a question, a file, a session, a command). The message is a complete,
     one-line sentence meant for that user; adapters show it as it is and lose nothing."""
+
+
+def yaml_problem(exc: Exception, first_line: int = 1) -> tuple[str, str]:
+    """(": line N" or "", what is wrong) for a YAML parse error: f"{file}{where}: invalid YAML: {problem}".
+
+    `first_line` is the file line the parsed text started on (front matter starts on line 2).
+    """
+    mark = getattr(exc, "problem_mark", None)
+    where = f": line {mark.line + first_line}" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return where, problem

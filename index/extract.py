@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from index.errors import InputError
+from index.errors import InputError, yaml_problem
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -209,10 +209,8 @@ def _front_matter(block: str, name: str) -> dict:
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 2}" if mark else ""  # +1 for 1-based, +1 for the opening ---
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ExtractError(f"{name}:{where}: invalid YAML front matter: {problem}") from None
+        where, problem = yaml_problem(exc, first_line=2)  # the block starts after the opening ---
+        raise ExtractError(f"{name}{where}: invalid YAML front matter: {problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index.analysis import stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
-from index.errors import InputError
+from index.errors import InputError, yaml_problem
 
 NEUTRAL = "any"  # terms that are the same in every language: acronyms, brand names
 
@@ -247,9 +247,8 @@ def _parse_cached(path_text: str, data: bytes, kind: str) -> Vocabulary:
     try:
         raw = yaml.safe_load(data.decode("utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise GlossaryError([f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        where, problem = yaml_problem(exc)
+        raise GlossaryError([f"{path}{where}: invalid YAML: {problem}"]) from None
     except UnicodeDecodeError as exc:
         raise GlossaryError([f"{path}: not UTF-8 text: {exc}"]) from None
     return parse_countries(raw, path) if kind == "countries" else parse_glossary(raw, path)
