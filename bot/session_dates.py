@@ -8,11 +8,12 @@ incomplete must be refused with a message saying what is missing, never silently
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as du_parser
+
+from index.analysis import fold  # "Février" and "fevrier" are the same month to a reader
 
 # Accent-folded, lower-case month and weekday names; dateutil matches tokens case-insensitively.
 _MONTHS = [
@@ -80,12 +81,6 @@ _DEFAULT_B = datetime(2002, 2, 2, 1, 0)
 
 class DateProblem(ValueError):
     """A date, time zone or duration that cannot be used; the message says why, for a user."""
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Février" and "fevrier" are the same month to a reader."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def timezone_named(name: object) -> ZoneInfo:
