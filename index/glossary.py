@@ -54,6 +54,7 @@ class Vocabulary:
     concepts: dict[str, Concept]
     stemmed: bool = True  # False for proper names: "Pérou" must not meet "pero", nor "França" "francas"
     _phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
+    _by_concept: dict[tuple[str, str], list[tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for lang in LANGUAGES:
@@ -65,6 +66,8 @@ class Vocabulary:
                         table.setdefault(stems[0], []).append((stems, concept.id))
             for entries in table.values():
                 entries.sort(key=lambda entry: -len(entry[0]))  # longest phrase first
+                for phrase, concept_id in entries:
+                    self._by_concept.setdefault((concept_id, lang), []).append(phrase)
             self._phrases[lang] = table
 
     def _keys(self, text: str, lang: str) -> tuple[list[str], list[str]]:
@@ -121,9 +124,7 @@ class Vocabulary:
 
     def expansion(self, concept_id: str, lang: str) -> list[tuple[str, ...]]:
         """The concept's terms analysed for `lang`: what a query expands to in that language."""
-        return [
-            phrase for entries in self._phrases[lang].values() for phrase, cid in entries if cid == concept_id
-        ]
+        return self._by_concept.get((concept_id, lang), [])
 
     def related(self, concept_id: str) -> set[str]:
         """One step up or down the broader/narrower links: a question about AI is partly answered

@@ -261,9 +261,7 @@ class KnowledgeBase:
                     countries=tags.countries,
                 )
             )
-        return Answer(
-            query=self.queries.clean(question), results=hits, total=total, did_you_mean=plan.did_you_mean
-        )
+        return Answer(query=plan.text, results=hits, total=total, did_you_mean=plan.did_you_mean)
 
     def _resolve_country(self, filters: Filters | None) -> Filters | None:
         """Accept a country by code ("PE") or by any name the gazetteer knows ("Perú")."""

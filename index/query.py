@@ -34,6 +34,7 @@ Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers 
 @dataclass
 class QueryPlan:
     query: Q.Query
+    text: str = ""  # the question as searched: cleaned, cut to the length limit
     highlight: dict[str, set[str]] = field(default_factory=dict)  # language -> stems to highlight
     did_you_mean: str | None = None
     concepts: list[str] = field(default_factory=list)
@@ -157,7 +158,7 @@ class QueryBuilder:
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
             aspects.append(frozenset({("countries", code)}))
-        return QueryPlan(Q.Or(parts), highlight, did_you_mean, list(concepts), list(countries), aspects)
+        return QueryPlan(Q.Or(parts), text, highlight, did_you_mean, list(concepts), list(countries), aspects)
 
     def _too_common(self, field: str, term: str, lang: str | None = None) -> bool:
         """In most documents (of that language): costly to walk, and it tells answers apart by nothing."""
