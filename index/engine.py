@@ -20,15 +20,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh import scoring
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "6"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "7"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
@@ -50,7 +52,7 @@ def build_schema() -> Schema:
         "countries": KEYWORD(scorable=True),
         "concepts": KEYWORD(scorable=True),
         "author": ID(),
-        "date": NUMERIC(numtype=int, bits=32, signed=True, shift_step=8),  # days since 1970
+        "day": COLUMN(NumericColumn("i", default=NO_DAY)),  # days since 1970: a column, read to filter
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
         "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
@@ -84,6 +86,7 @@ class WhooshEngine:
         self._lock = threading.RLock()
         self._ix = self._open_or_create()
         self._searcher: Searcher = self._ix.searcher(weighting=WEIGHTING)
+        self._filters = SegmentFilters("day")
 
     def _open_or_create(self):
         version_file = self.index_dir / "SCHEMA_VERSION"
@@ -134,6 +137,7 @@ class WhooshEngine:
             # removed, so a search still running on the old searcher in another thread fails
             # with ReaderClosed. The old one is freed when its last search lets go of it.
             self._searcher = self._ix.searcher(weighting=WEIGHTING)
+            self._filters.forget_except(_segment_ids(self._searcher))
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
@@ -151,7 +155,7 @@ class WhooshEngine:
             "cognates": f"{doc.title}\n{doc.text}",
         }
         if doc.date:
-            fields["date"] = _day(doc.date)
+            fields["day"] = _day(doc.date)
         for lang in tags.langs:
             fields[f"text_{lang}"] = f"{doc.title}\n{doc.text}" if doc.title else doc.text
         return fields
@@ -183,7 +187,8 @@ class WhooshEngine:
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
                 searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
-        results = searcher.search(query, limit=limit, filter=filter_query(filters), optimize=False)
+        allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
+        results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
         terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
         matched = _matched_terms(searcher, [hit.docnum for hit in results], terms)
         hits = [
@@ -215,6 +220,11 @@ class WhooshEngine:
             self._ix.close()
 
 
+def _segment_ids(searcher: Searcher) -> set[str]:
+    segments = (leaf.segment() for leaf, _ in searcher.reader().leaf_readers())
+    return {segment.segment_id() for segment in segments if segment is not None}
+
+
 def _matched_terms(
     searcher: Searcher, docnums: list[int], terms: set[tuple[str, str]]
 ) -> dict[int, set[tuple[str, str]]]:
@@ -240,28 +250,22 @@ def _matched_terms(
     return matched
 
 
-def filter_query(filters: Filters | None) -> Q.Query | None:
+def filter_spec(filters: Filters | None) -> FilterSpec:
     if filters is None:
-        return None
-    parts: list[Q.Query] = []
-    if filters.technology:
-        parts.append(Q.Term("technologies", filters.technology))
-    if filters.kind:
-        parts.append(Q.Term("kind", filters.kind))
-    if filters.lang:
-        parts.append(Q.Term("lang", filters.lang))
-    if filters.country:
-        parts.append(Q.Term("countries", filters.country))
-    if filters.author:
-        parts.append(Q.Term("author", author_key(filters.author)))
-    if filters.since or filters.until:
-        parts.append(
-            Q.NumericRange(
-                "date",
-                _day(filters.since) if filters.since else None,
-                _day(filters.until) if filters.until else None,
-            )
+        return FilterSpec()
+    terms = [
+        (field, value)
+        for field, value in (
+            ("technologies", filters.technology),
+            ("kind", filters.kind),
+            ("lang", filters.lang),
+            ("countries", filters.country),
+            ("author", author_key(filters.author) if filters.author else None),
         )
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else Q.And(parts)
+        if value
+    ]
+    return FilterSpec(
+        terms=tuple(terms),
+        first_day=_day(filters.since) if filters.since else None,
+        last_day=_day(filters.until) if filters.until else None,
+    )
