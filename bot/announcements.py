@@ -7,7 +7,8 @@ posts at most one message again and a restart never repeats a recorded one. Rule
 - a reminder for an occurrence is due once `now` has reached `start - lead` and the occurrence has
   not started; of several leads reached (the bot was down), only the latest one is due;
 - each (occurrence, lead) is posted at most once, and never a lead longer than one already posted;
-- an occurrence that had been announced and has since been cancelled, or has moved, gets one notice.
+- an occurrence that had been announced and has since been cancelled, or has moved, gets one notice;
+  so does one whose start stayed but whose end changed (a "moved" notice with the same start).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Announcement:
 
     kind: "reminder" (the occurrence starts in about `lead`), "cancelled", or "moved" (from
     start/end to new_start/new_end; `lead` is then the lead the new time has already reached).
+    A "moved" notice whose new_start is its start says that only the end changed (`only_end_changed`).
     """
 
     kind: str
@@ -71,6 +73,16 @@ class Announcement:
     @property
     def key(self) -> str:
         return f"{self.session.id}@{utc_key(self.start)}"
+
+    @property
+    def only_end_changed(self) -> bool:
+        """A "moved" notice for a sitting that starts as announced but now ends at new_end."""
+        return (
+            self.kind == MOVED
+            and self.new_start == self.start
+            and self.new_end is not None
+            and self.new_end != self.end
+        )
 
     def title(self, lang: str | None = None) -> str:
         return self.session.title(lang)
@@ -267,6 +279,9 @@ def _notices(sessions, leads, history, now) -> list[Announcement]:
         start, end = start.astimezone(session.tz), end.astimezone(session.tz)
         occ = session.occurrence_at(start)
         if occ is not None and not occ.cancelled:
+            if occ.end != end:  # same start, new end (or duration): members planned around the old one
+                lead = latest_lead_reached(occ.start, now, leads)
+                items.append(Announcement(MOVED, session, start, end, lead, occ.start, occ.end))
             continue  # still on
         new = None
         if (

@@ -2,8 +2,10 @@
 
 One VEVENT per session with a stable UID, so importing a newer file updates events instead of
 duplicating them. Recurring sessions keep their RRULE (with UNTIL in UTC, as RFC 5545 requires
-when DTSTART has a TZID); excluded and cancelled occurrences become EXDATEs. VTIMEZONE components
-are generated for every zone used, so calendars without a zone database still show the right time.
+when DTSTART has a TZID); excluded and cancelled occurrences become EXDATEs. A wholly cancelled
+session stays in the file, under the same UID, with STATUS:CANCELLED: a calendar that imported it
+earlier then learns it is off instead of keeping it forever. VTIMEZONE components are generated for
+every zone used, so calendars without a zone database still show the right time.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ _ZONE_RULES_UNTIL = date(2038, 1, 1)  # icalendar's default horizon, for open-en
 
 
 def build_calendar(sessions: Sequence[Session], now: datetime, lang: str | None = None) -> bytes:
-    """The sessions as one VCALENDAR. Wholly cancelled sessions should be left out by the caller."""
+    """The sessions as one VCALENDAR; a wholly cancelled session is written with STATUS:CANCELLED.
+
+    Which sessions to include (not yet over, say) is the caller's choice."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -47,6 +51,8 @@ def _event(session: Session, now: datetime, lang: str | None) -> Event:
     event.add("summary", session.title(lang))
     event.add("dtstart", session.start)
     event.add("dtend", session.end)
+    if session.cancelled:
+        event.add("status", "CANCELLED")
     description = session.description(lang)
     if session.link:
         event.add("url", session.link)

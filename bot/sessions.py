@@ -326,13 +326,12 @@ class SessionService:
     def to_ics(
         self, now: datetime | None = None, lang: str | None = None, include_past: bool = False
     ) -> bytes:
-        """An RFC 5545 calendar of the sessions not yet over (all of them with include_past)."""
+        """An RFC 5545 calendar of the sessions not yet over (all of them with include_past).
+
+        Wholly cancelled sessions are in it too, marked STATUS:CANCELLED, so that calendars which
+        imported them before learn they are off; once over they drop out like any other."""
         now = now or self.clock()
-        chosen = [
-            s
-            for s in self.sessions()
-            if not s.cancelled and (include_past or (s.last_end() is None or s.last_end() > now))
-        ]
+        chosen = [s for s in self.sessions() if include_past or (s.last_end() is None or s.last_end() > now)]
         return build_calendar(chosen, now, lang)
 
     # -- internals ---------------------------------------------------------------------------------

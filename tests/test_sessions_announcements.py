@@ -218,6 +218,55 @@ def test_moved_away_and_back_notices_each_move(tmp_path):
     assert [(i.kind, i.lead.label) for i in service.due_announcements()] == [(REMINDER, "1d")]
 
 
+@pytest.mark.parametrize(
+    "changes", [{"duration": "2h"}, {"end": "2026-12-10 17:00"}], ids=["duration", "end"]
+)
+def test_a_new_end_time_posts_one_notice_then_reminders_continue(tmp_path, changes):
+    clock = Clock(START - timedelta(days=8))
+    service = open_service(tmp_path, write_schedule(tmp_path, ONE_OFF), clock)
+    run(service, clock, START - timedelta(days=3))  # 7d posted, for 15:00-16:30
+    service.edit("webinar", {"duration": None, **changes}, MOD)
+    new_end = START + timedelta(hours=2)
+    posted = run(service, clock, START + timedelta(hours=1))
+    notice = posted[0][1]
+    assert (notice.kind, notice.start, notice.end) == (MOVED, START, START + timedelta(minutes=90))
+    assert (notice.new_start, notice.new_end, notice.lead.label) == (START, new_end, "7d")
+    assert notice.only_end_changed and posted[0][0] == START - timedelta(days=3)
+    assert summary(posted[1:]) == [
+        (START - timedelta(days=1), REMINDER, "webinar", START, "1d"),
+        (START - timedelta(hours=1), REMINDER, "webinar", START, "1h"),
+    ]  # the notice once, and the reminders go on for the same sitting
+    assert [i.end for _, i in posted[1:]] == [new_end, new_end]
+
+
+def test_each_new_end_time_is_noticed_and_none_before_any_announcement(tmp_path):
+    clock = Clock(START - timedelta(days=8))
+    service = open_service(tmp_path, write_schedule(tmp_path, ONE_OFF), clock)
+    service.edit("webinar", {"duration": "1h"}, MOD)  # nobody was told the old end: nothing to correct
+    posted = run(service, clock, START - timedelta(days=5))
+    assert summary(posted) == [(START - timedelta(days=7), REMINDER, "webinar", START, "7d")]
+    service.edit("webinar", {"duration": "2h"}, MOD)
+    first = run(service, clock, START - timedelta(days=4))
+    service.edit("webinar", {"duration": "3h"}, MOD)
+    second = run(service, clock, START - timedelta(days=3))
+    assert [(i.kind, i.end - i.start, i.new_end - i.start) for _, i in first + second] == [
+        (MOVED, timedelta(hours=1), timedelta(hours=2)),
+        (MOVED, timedelta(hours=2), timedelta(hours=3)),
+    ]
+    service.edit("webinar", {"title": "Webinar (new title)"}, MOD)  # the time is as announced
+    assert service.due_announcements() == []
+
+
+def test_a_series_duration_change_notices_only_the_announced_occurrence(tmp_path):
+    clock = Clock(utc(2026, 10, 28))
+    service = open_service(tmp_path, write_schedule(tmp_path, MONTHLY), clock)
+    run(service, clock, utc(2026, 10, 30))  # 7d reminder for 5 November
+    service.edit("call", {"duration": "90m"}, MOD)
+    (item,) = service.due_announcements()
+    assert item.only_end_changed and item.start.isoformat() == "2026-11-05T10:00:00-06:00"
+    assert item.new_end.isoformat() == "2026-11-05T11:30:00-06:00"
+
+
 def test_nothing_is_due_between_the_lead_moments(tmp_path):
     clock = Clock(START - timedelta(hours=3))
     service = open_service(tmp_path, write_schedule(tmp_path, ONE_OFF), clock)

@@ -1,4 +1,5 @@
-"""The .ics export parses back with icalendar, keeps RRULEs and leaves cancelled occurrences out."""
+"""The .ics export parses back with icalendar, keeps RRULEs, excludes cancelled occurrences and marks
+wholly cancelled sessions STATUS:CANCELLED."""
 
 import shutil
 from datetime import UTC, date
@@ -32,10 +33,13 @@ def test_ics_parses_back_with_recurrence_and_exclusions(service):
     found = events(data)
     assert set(found) == {
         "clikc-community-call@clikc-bot",
+        "webinar-2026-12-risk-analytics@clikc-bot",
         "iot-clinic-2027-02@clikc-bot",
         "blockchain-aeo-2027-03@clikc-bot",
-    }  # past workshops need --all; the cancelled webinar is left out
+    }  # past workshops need --all; the cancelled webinar stays, marked cancelled
+    assert str(found["webinar-2026-12-risk-analytics@clikc-bot"]["STATUS"]) == "CANCELLED"
     call = found["clikc-community-call@clikc-bot"]
+    assert "STATUS" not in call  # one cancelled sitting is an EXDATE, not a cancelled series
     assert str(call["SUMMARY"]) == "Llamada mensual de la comunidad CLiKC! Américas y Caribe"
     assert call["RRULE"].to_ical() == b"FREQ=MONTHLY;BYDAY=1TH"
     start = call.decoded("DTSTART")
@@ -44,6 +48,29 @@ def test_ics_parses_back_with_recurrence_and_exclusions(service):
     assert excluded == [date(2026, 12, 3), date(2027, 1, 7)]
     assert call["URL"] == "https://clikc.wcoomd.org/"
     assert {str(tz["TZID"]) for tz in Calendar.from_ical(data).walk("VTIMEZONE")} >= {"America/Guatemala"}
+
+
+def test_a_cancelled_session_keeps_its_uid_and_says_it_is_cancelled(service):
+    before = events(service.to_ics())["webinar-2026-12-risk-analytics@clikc-bot"]
+    assert "STATUS" not in before
+    service.cancel("webinar-2026-12-risk-analytics", MOD)
+    after = events(service.to_ics())["webinar-2026-12-risk-analytics@clikc-bot"]
+    assert str(after["UID"]) == str(before["UID"])  # a calendar updates the event it has
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert after.decoded("DTSTART") == before.decoded("DTSTART")
+    assert str(after["SUMMARY"]) == str(before["SUMMARY"])
+    service.restore("webinar-2026-12-risk-analytics", MOD)
+    assert "STATUS" not in events(service.to_ics())["webinar-2026-12-risk-analytics@clikc-bot"]
+
+
+def test_a_cancelled_session_that_is_over_is_still_left_out(service):
+    service.cancel("ams-2021-disruptive-technologies", MOD)
+    service.cancel("iot-clinic-2027-02", MOD)
+    found = events(service.to_ics())
+    assert "ams-2021-disruptive-technologies@clikc-bot" not in found  # over: like any past session
+    assert str(found["iot-clinic-2027-02@clikc-bot"]["STATUS"]) == "CANCELLED"
+    everything = events(service.to_ics(include_past=True))  # --all: past ones too, cancelled or not
+    assert str(everything["ams-2021-disruptive-technologies@clikc-bot"]["STATUS"]) == "CANCELLED"
 
 
 def test_a_calendar_expands_the_export_to_the_same_occurrences_as_the_bot(service):

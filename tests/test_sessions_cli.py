@@ -94,6 +94,23 @@ def test_due_and_mark(cli):
     assert cli("session", "due", "--now", "2026-11-26T16:40:00Z")[1] == "Nothing to announce.\n"
 
 
+def test_due_notices_a_new_end_time(cli):
+    assert cli("session", "due", "--now", "2026-12-04T12:00:00Z", "--mark")[0] == 0  # 7d for 10 December
+    assert cli("session", "edit", "webinar-2026-12-risk-analytics", "duration=2h")[0] == 0
+    code, out, _ = cli("session", "due", "--now", "2026-12-05T12:00:00Z", "--mark", "--json")
+    [item] = json.loads(out)
+    assert code == 0 and item["kind"] == "moved" and item["start"] == item["new_start"]
+    assert (item["end"], item["new_end"]) == ("2026-12-10T16:30:00-06:00", "2026-12-10T17:00:00-06:00")
+    assert cli("session", "edit", "webinar-2026-12-risk-analytics", "duration=150m")[0] == 0
+    code, out, _ = cli("session", "due", "--now", "2026-12-05T13:00:00Z", "--mark")
+    assert out == (
+        "[moved] webinar-2026-12-risk-analytics: Webinar: machine learning in customs risk management, what "
+        "worked and what did not — the sitting of 2026-12-10T15:00:00-06:00 now ends "
+        "2026-12-10T17:30:00-06:00 (was 2026-12-10T17:00:00-06:00)\n"
+    )
+    assert cli("session", "due", "--now", "2026-12-05T14:00:00Z")[1] == "Nothing to announce.\n"
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

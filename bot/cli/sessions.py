@@ -259,6 +259,12 @@ def describe(item: Announcement, lang: str | None = None) -> str:
     head = f"{item.session.id}: {item.title(lang)}"
     if item.kind == CANCELLED:
         return f"[cancelled] {head} — the sitting of {item.start.isoformat()} is cancelled"
+    if item.kind == MOVED and item.only_end_changed:
+        assert item.new_end is not None
+        return (
+            f"[moved] {head} — the sitting of {item.start.isoformat()} now ends {item.new_end.isoformat()}"
+            f" (was {item.end.isoformat()})"
+        )
     if item.kind == MOVED:
         assert item.new_start is not None
         return f"[moved] {head} — moved from {item.start.isoformat()} to {item.new_start.isoformat()}"

@@ -146,12 +146,20 @@ def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 1
 
 
 def announcement_text(item, replies: Replies, locale: object) -> str:
-    """One session announcement (reminder, cancellation or move) as a message."""
+    """One session announcement (reminder, cancellation, move or new end time) as a message."""
     from bot.timestamps import discord_timestamp, discord_when
 
     title = item.title(replies.lang(locale))
     if item.kind == "cancelled":
         text = replies.get("announce_cancelled", locale, title=title, when=discord_timestamp(item.start, "F"))
+    elif item.kind == "moved" and item.only_end_changed:
+        text = replies.get(
+            "announce_new_end",
+            locale,
+            title=title,
+            when=discord_when(item.start),
+            end=discord_timestamp(item.new_end, "F"),
+        )
     elif item.kind == "moved":
         text = replies.get(
             "announce_moved",

@@ -54,6 +54,25 @@ async def test_planner_posts_each_announcement_once(bot, clock, guild):
     assert await cog.run_once() == 0  # recorded: never twice
 
 
+async def test_planner_posts_a_new_end_time_in_each_readers_zone(bot, clock, guild):
+    announce = MockTextChannel(name="anuncios", guild=guild)
+    guild.channels.append(announce)
+    bot.settings.announce_channel = "anuncios"
+    add_session(bot.app, clock, minutes=30)
+    cog = bot.get_cog("AnnouncerCog")
+    assert await cog.run_once() == 1  # the reminder: starts in 30 minutes, for an hour
+    bot.app.sessions.edit("iot-call", {"duration": "90m"}, SessionActor("test", is_moderator=True))
+    assert await cog.run_once() == 1
+    session = bot.app.sessions.get("iot-call")
+    start, end = int(session.start.timestamp()), int(session.end.timestamp())
+    text = announce.send.call_args.args[0]
+    assert text.startswith(
+        f"🔁 **IoT community call**, <t:{start}:F> (<t:{start}:R>) — new end time: <t:{end}:F>"
+    )
+    assert "<https://example.org/call>" in text
+    assert await cog.run_once() == 0
+
+
 async def test_planner_waits_without_an_announce_channel(bot, clock, caplog):
     add_session(bot.app, clock, minutes=30)
     assert await bot.get_cog("AnnouncerCog").run_once() == 0
