@@ -6,11 +6,16 @@ when DTSTART has a TZID); excluded and cancelled occurrences become EXDATEs. A w
 session stays in the file, under the same UID, with STATUS:CANCELLED: a calendar that imported it
 earlier then learns it is off instead of keeping it forever. VTIMEZONE components are generated for
 every zone used, so calendars without a zone database still show the right time.
+
+Each VEVENT carries SEQUENCE, the session's revision number as the caller counts it (0 if not
+given). RFC 5545 has the organizer increment it on every revision, and some clients (Outlook among
+them) ignore an update whose SEQUENCE is not higher than the copy they hold: without it, a moved or
+cancelled session could stay unchanged in a subscriber's calendar.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -24,10 +29,17 @@ UID_DOMAIN = "clikc-bot"
 _ZONE_RULES_UNTIL = date(2038, 1, 1)  # icalendar's default horizon, for open-ended recurrences
 
 
-def build_calendar(sessions: Sequence[Session], now: datetime, lang: str | None = None) -> bytes:
+def build_calendar(
+    sessions: Sequence[Session],
+    now: datetime,
+    lang: str | None = None,
+    sequences: Mapping[str, int] | None = None,
+) -> bytes:
     """The sessions as one VCALENDAR; a wholly cancelled session is written with STATUS:CANCELLED.
 
-    Which sessions to include (not yet over, say) is the caller's choice."""
+    Which sessions to include (not yet over, say) is the caller's choice. `sequences` maps a session
+    id to its SEQUENCE, a number that must only ever go up for that id; a session not in it gets 0."""
+    sequences = sequences or {}
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -35,7 +47,7 @@ def build_calendar(sessions: Sequence[Session], now: datetime, lang: str | None 
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "CLiKC! sessions")
     for session in sessions:
-        cal.add_component(_event(session, now, lang))
+        cal.add_component(_event(session, now, lang, sequences.get(session.id, 0)))
     if sessions:  # zone rules from the first session on, not from 1970: a much smaller file
         first = min(s.start for s in sessions).date() - timedelta(days=366)
         ends = [s.last_end() for s in sessions]
@@ -44,10 +56,11 @@ def build_calendar(sessions: Sequence[Session], now: datetime, lang: str | None 
     return cal.to_ical()
 
 
-def _event(session: Session, now: datetime, lang: str | None) -> Event:
+def _event(session: Session, now: datetime, lang: str | None, sequence: int) -> Event:
     event = Event()
     event.add("uid", f"{session.id}@{UID_DOMAIN}")
     event.add("dtstamp", now.astimezone(UTC))
+    event.add("sequence", sequence)
     event.add("summary", session.title(lang))
     event.add("dtstart", session.start)
     event.add("dtend", session.end)

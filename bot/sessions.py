@@ -206,6 +206,21 @@ class SessionService:
             for r in self.db.query(sql + " ORDER BY id", params)
         ]
 
+    def revisions(self) -> dict[str, int]:
+        """How many times each session was changed at run time, by session id (absent: never).
+
+        Every audited change counts (edit, cancel, restore, of the whole session or of one
+        occurrence) except the `add` that created a session: a session added at run time and never
+        changed has 0, like an untouched YAML one. An `add` after other changes to the same id (the
+        id was in the YAML, then removed from it, then added at run time) replaces what calendars
+        hold under that UID, so it counts. Audit rows are never deleted, so a count only ever goes
+        up: it is the .ics SEQUENCE. Edits of the YAML file leave no record and are not counted."""
+        rows = self.db.query(
+            "SELECT session_id, COUNT(*) - COALESCE(MIN(CASE WHEN action = 'add' THEN id END) = MIN(id), 0)"
+            " AS n FROM session_changes GROUP BY session_id"
+        )
+        return {r["session_id"]: r["n"] for r in rows if r["n"]}
+
     # -- changes -----------------------------------------------------------------------------------
 
     def add(self, data: Mapping[str, Any], actor: Actor) -> Session:
@@ -329,10 +344,15 @@ class SessionService:
         """An RFC 5545 calendar of the sessions not yet over (all of them with include_past).
 
         Wholly cancelled sessions are in it too, marked STATUS:CANCELLED, so that calendars which
-        imported them before learn they are off; once over they drop out like any other."""
+        imported them before learn they are off; once over they drop out like any other. Each event's
+        SEQUENCE is its session's count of run-time changes (`revisions()`)."""
         now = now or self.clock()
+        # Counted before the sessions are read: a change landing in between then shows up as new
+        # content under the old SEQUENCE (the next export sends it again under the new one), never
+        # as old content under the new SEQUENCE, which would make calendars ignore the real update.
+        sequences = self.revisions()
         chosen = [s for s in self.sessions() if include_past or (s.last_end() is None or s.last_end() > now)]
-        return build_calendar(chosen, now, lang)
+        return build_calendar(chosen, now, lang, sequences)
 
     # -- internals ---------------------------------------------------------------------------------
 

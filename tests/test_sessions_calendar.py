@@ -1,6 +1,7 @@
-"""The .ics export parses back with icalendar, keeps RRULEs, excludes cancelled occurrences and marks
-wholly cancelled sessions STATUS:CANCELLED."""
+"""The .ics export parses back with icalendar, keeps RRULEs, excludes cancelled occurrences, marks
+wholly cancelled sessions STATUS:CANCELLED and counts run-time changes in SEQUENCE."""
 
+import os
 import shutil
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
@@ -61,6 +62,82 @@ def test_a_cancelled_session_keeps_its_uid_and_says_it_is_cancelled(service):
     assert str(after["SUMMARY"]) == str(before["SUMMARY"])
     service.restore("webinar-2026-12-risk-analytics", MOD)
     assert "STATUS" not in events(service.to_ics())["webinar-2026-12-risk-analytics@clikc-bot"]
+
+
+def sequences(service, **kwargs) -> dict[str, int]:
+    return {uid: int(e["SEQUENCE"]) for uid, e in events(service.to_ics(**kwargs)).items()}
+
+
+WEBINAR = "webinar-2026-12-risk-analytics@clikc-bot"
+CALL = "clikc-community-call@clikc-bot"
+
+
+def test_sequence_is_0_until_a_session_changes_then_goes_up_with_every_change(service):
+    untouched = sequences(service, include_past=True)
+    assert untouched and set(untouched.values()) == {0}
+    service.edit("webinar-2026-12-risk-analytics", {"start": "2026-12-11 15:00"}, MOD)
+    assert sequences(service)[WEBINAR] == 1
+    service.cancel("webinar-2026-12-risk-analytics", MOD)
+    after_cancel = events(service.to_ics())[WEBINAR]
+    assert (int(after_cancel["SEQUENCE"]), str(after_cancel["STATUS"])) == (2, "CANCELLED")
+    service.restore("webinar-2026-12-risk-analytics", MOD)
+    restored = events(service.to_ics())[WEBINAR]
+    assert int(restored["SEQUENCE"]) == 3
+    assert "STATUS" not in restored
+    others = {uid: n for uid, n in sequences(service, include_past=True).items() if uid != WEBINAR}
+    assert set(others.values()) == {0}  # a change bumps only its own session
+
+
+def test_cancelling_or_restoring_one_occurrence_bumps_the_series(service):
+    assert sequences(service)[CALL] == 0
+    service.cancel("clikc-community-call", MOD, occurrence="2026-12-03")
+    call = events(service.to_ics())[CALL]
+    assert int(call["SEQUENCE"]) == 1
+    assert date(2026, 12, 3) in {d.dt.date() for d in call["EXDATE"].dts}
+    service.restore("clikc-community-call", MOD, occurrence="2026-12-03")
+    call = events(service.to_ics())[CALL]
+    assert int(call["SEQUENCE"]) == 2
+    assert date(2026, 12, 3) not in {d.dt.date() for d in call["EXDATE"].dts}
+
+
+def test_sequence_of_a_session_added_at_run_time_and_after_a_restart(tmp_path, service):
+    service.add(
+        {"id": "x", "title": "X", "start": "2027-01-20 10:00", "duration": "1h", "timezone": "America/Lima"},
+        MOD,
+    )
+    assert sequences(service)["x@clikc-bot"] == 0  # adding it is not a revision
+    service.edit("x", {"duration": "2h"}, MOD)
+    service.cancel("clikc-community-call", MOD, occurrence="2026-12-03")
+    restarted = open_service(tmp_path, tmp_path / "sessions.yaml", Clock(utc(2026, 11, 29)))
+    found = sequences(restarted)
+    assert (found["x@clikc-bot"], found[CALL]) == (1, 1)  # counted from the audit trail, kept in SQLite
+
+
+def test_re_adding_an_id_removed_from_the_yaml_is_a_revision(tmp_path):
+    text = """\
+        - id: series
+          title: Series
+          start: 2026-03-05 09:00
+          duration: 1h
+          timezone: UTC
+          rrule: FREQ=WEEKLY;COUNT=4
+        """
+    schedule = write_schedule(tmp_path, text)
+    service = open_service(tmp_path, schedule, Clock(utc(2026, 3, 1)))
+    service.cancel("series", MOD, occurrence="2026-03-12")
+    assert sequences(service)["series@clikc-bot"] == 1
+    write_schedule(tmp_path, "[]\n")
+    os.utime(schedule, ns=(1, 1))  # a different mtime even on coarse clocks
+    assert sequences(service) == {}
+    again = {
+        "id": "series",
+        "title": "Again",
+        "start": "2026-03-20 09:00",
+        "duration": "1h",
+        "timezone": "UTC",
+    }
+    service.add(again, MOD)
+    assert sequences(service)["series@clikc-bot"] == 2  # replaces what calendars hold under that UID
 
 
 def test_a_cancelled_session_that_is_over_is_still_left_out(service):
