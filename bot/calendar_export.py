@@ -4,8 +4,9 @@ One VEVENT per session with a stable UID, so importing a newer file updates even
 duplicating them. Recurring sessions keep their RRULE (with UNTIL in UTC, as RFC 5545 requires
 when DTSTART has a TZID); excluded and cancelled occurrences become EXDATEs. A wholly cancelled
 session stays in the file, under the same UID, with STATUS:CANCELLED: a calendar that imported it
-earlier then learns it is off instead of keeping it forever. VTIMEZONE components are generated for
-every zone used, so calendars without a zone database still show the right time.
+earlier then learns it is off instead of keeping it forever. Every other session says
+STATUS:CONFIRMED, so a restored one tells such a calendar it is on again. VTIMEZONE components
+are generated for every zone used, so calendars without a zone database still show the right time.
 
 Each VEVENT carries SEQUENCE, the session's revision number as the caller counts it (0 if not
 given). RFC 5545 has the organizer increment it on every revision, and some clients (Outlook among
@@ -35,7 +36,7 @@ def build_calendar(
     lang: str | None = None,
     sequences: Mapping[str, int] | None = None,
 ) -> bytes:
-    """The sessions as one VCALENDAR; a wholly cancelled session is written with STATUS:CANCELLED.
+    """The sessions as one VCALENDAR: STATUS:CANCELLED for a wholly cancelled session, else CONFIRMED.
 
     Which sessions to include (not yet over, say) is the caller's choice. `sequences` maps a session
     id to its SEQUENCE, a number that must only ever go up for that id; a session not in it gets 0."""
@@ -64,8 +65,7 @@ def _event(session: Session, now: datetime, lang: str | None, sequence: int) -> 
     event.add("summary", session.title(lang))
     event.add("dtstart", session.start)
     event.add("dtend", session.end)
-    if session.cancelled:
-        event.add("status", "CANCELLED")
+    event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
     description = session.description(lang)
     if session.link:
         event.add("url", session.link)

@@ -343,9 +343,10 @@ class SessionService:
     ) -> bytes:
         """An RFC 5545 calendar of the sessions not yet over (all of them with include_past).
 
-        Wholly cancelled sessions are in it too, marked STATUS:CANCELLED, so that calendars which
-        imported them before learn they are off; once over they drop out like any other. Each event's
-        SEQUENCE is its session's count of run-time changes (`revisions()`)."""
+        Wholly cancelled sessions are in it too, marked STATUS:CANCELLED (the others CONFIRMED), so
+        that calendars which imported them before learn they are off, or on again once restored; once
+        over they drop out like any other. Each event's SEQUENCE is its session's count of run-time
+        changes (`revisions()`)."""
         now = now or self.clock()
         # Counted before the sessions are read: a change landing in between then shows up as new
         # content under the old SEQUENCE (the next export sends it again under the new one), never
