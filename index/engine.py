@@ -25,6 +25,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
+from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
@@ -82,6 +83,7 @@ class WhooshEngine:
     """One writer at a time (a lock), and a searcher replaced after every commit."""
 
     def __init__(self, index_dir: Path):
+        mapped_segments.install()
         self.index_dir = index_dir
         self._lock = threading.RLock()
         self._ix = self._open_or_create()
