@@ -112,6 +112,13 @@ def cognate(word: str) -> str | None:
     return word[:COGNATE_LENGTH] if len(word) >= COGNATE_LENGTH else None
 
 
+def cognates(text: str) -> frozenset[str]:
+    """The cognate skeletons of a text's words (stop words of every language left out)."""
+    stops = all_stopwords()
+    keys = (cognate(word) for word, _, _ in words(text) if word not in stops)
+    return frozenset(key for key in keys if key is not None)
+
+
 def words(text: str) -> Iterator[tuple[str, int, int]]:
     """(folded word, start, end) for each word of the text, offsets into the text as given."""
     for match in WORD_RE.finditer(text):
@@ -136,21 +143,14 @@ class FoldingStemTokenizer(Tokenizer):
     the lexicon that spelling suggestions and fuzzy matching draw from.
     """
 
-    def __init__(self, lang: str | None = None, cognates: bool = False):
+    def __init__(self, lang: str | None = None):
         self.lang = lang
-        self.cognates = cognates
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldingStemTokenizer) and (other.lang, other.cognates) == (
-            self.lang,
-            self.cognates,
-        )
+        return isinstance(other, FoldingStemTokenizer) and other.lang == self.lang
 
     def __hash__(self) -> int:
-        return hash(("FoldingStemTokenizer", self.lang, self.cognates))
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update({"cognates": False, **state})
+        return hash(("FoldingStemTokenizer", self.lang))
 
     def __call__(
         self,
@@ -173,13 +173,7 @@ class FoldingStemTokenizer(Tokenizer):
             stopped = word in stops
             if stopped and removestops:
                 continue
-            if self.cognates and not stopped:
-                key = cognate(word)
-                if key is None:
-                    continue
-                token.text = key
-            else:
-                token.text = word if stopped or not lang else stem(lang, word)
+            token.text = word if stopped or not lang else stem(lang, word)
             token.stopped = stopped
             token.boost = 1.0
             if keeporiginal:

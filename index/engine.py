@@ -31,7 +31,7 @@ from index.documents import LANGUAGES, Document, Filters
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "7"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "8"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
@@ -55,7 +55,6 @@ def build_schema() -> Schema:
         "author": ID(),
         "day": COLUMN(NumericColumn("i", default=NO_DAY)),  # days since 1970: a column, read to filter
         "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
-        "cognates": TEXT(analyzer=FoldingStemTokenizer(None, cognates=True), phrase=False),
     }
     for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
         fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
@@ -154,7 +153,6 @@ class WhooshEngine:
             ),
             "author": author_key(doc.author),
             "words": f"{doc.title}\n{doc.text}",
-            "cognates": f"{doc.title}\n{doc.text}",
         }
         if doc.date:
             fields["day"] = _day(doc.date)

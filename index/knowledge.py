@@ -17,11 +17,11 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, Answer, Document, Filters, Hit
-from index.engine import SCHEMA_VERSION, IndexBusy, WhooshEngine
+from index.engine import SCHEMA_VERSION, IndexBusy, RawHit, WhooshEngine
 from index.errors import InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
-from index.query import QueryBuilder
+from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.snippets import snippet
 from index.store import DocumentStore
 from index.tagger import Tagger, Tags
@@ -224,6 +224,7 @@ class KnowledgeBase:
         raw, total = self.engine.search(
             plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
         )
+        raw = self._with_cognates(raw, plan)
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
         scored = sorted(
@@ -262,6 +263,19 @@ class KnowledgeBase:
                 )
             )
         return Answer(query=plan.text, results=hits, total=total, did_you_mean=plan.did_you_mean)
+
+    def _with_cognates(self, raw: list[RawHit], plan: QueryPlan) -> list[RawHit]:
+        """Add to each answer's matched terms the question's cognates it shares (read from its tags)."""
+        wanted = plan.cognates()
+        if not wanted or not raw:
+            return raw
+        shared = {
+            doc_id: wanted.intersection(t.cognates)
+            for doc_id, t in self.store.tags_many([h.id for h in raw]).items()
+        }
+        return [
+            replace(h, matched=h.matched | {(COGNATES, key) for key in shared.get(h.id, ())}) for h in raw
+        ]
 
     def _resolve_country(self, filters: Filters | None) -> Filters | None:
         """Accept a country by code ("PE") or by any name the gazetteer knows ("Perú")."""

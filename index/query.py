@@ -26,6 +26,7 @@ OTHER_PLACE_FACTOR = 0.5
 RELATED_BOOST = 1.0
 COMMON_SHARE = 0.5  # a word in more than this share of a language's documents is left out...
 MIN_DOCS_FOR_COMMON = 50  # ...once there are enough documents to tell
+COGNATES = "cognates"  # not an index field: a document's cognates are among its stored tags
 MAX_CORRECTIONS = 3  # words corrected per question; each costs a walk over the lexicon
 
 Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers one part of the question
@@ -42,7 +43,11 @@ class QueryPlan:
     aspects: list[Aspect] = field(default_factory=list)  # what a complete answer covers
 
     def aspect_terms(self) -> set[tuple[str, str]]:
-        return set().union(*self.aspects)
+        """Index terms worth knowing whether the top answers contain."""
+        return {term for term in set().union(*self.aspects) if term[0] != COGNATES}
+
+    def cognates(self) -> set[str]:
+        return {text for aspect in self.aspects for field, text in aspect if field == COGNATES}
 
     def coverage(self, matched: frozenset[tuple[str, str]]) -> float:
         """Share of the question's aspects (words, concepts, countries) a document matched."""
@@ -135,7 +140,7 @@ class QueryBuilder:
                     parts.append(Q.Term(f"text_{lang}", s, boost=boost))
             key = cognate(word)
             if key is not None:  # checked on the top answers only: it costs nothing to search
-                terms.add(("cognates", key))
+                terms.add((COGNATES, key))
             word_terms[word] = terms
             if word not in concept_words and terms:
                 aspects.append(frozenset(terms))

@@ -134,13 +134,21 @@ class DocumentStore:
 
     def get_many(self, doc_ids: list[str]) -> dict[str, tuple[Document, Tags]]:
         """Documents with their stored tags, for rendering answers and indexing."""
-        out: dict[str, tuple[Document, Tags]] = {}
+        return {
+            row["id"]: (_to_document(row), Tags.from_json(json.loads(row["tags"])))
+            for row in self._rows_by_id("*", doc_ids)
+        }
+
+    def tags_many(self, doc_ids: list[str]) -> dict[str, Tags]:
+        """Just the tags: what re-ranking reads for the top answers, without their texts."""
+        rows = self._rows_by_id("id, tags", doc_ids)
+        return {row["id"]: Tags.from_json(json.loads(row["tags"])) for row in rows}
+
+    def _rows_by_id(self, columns: str, doc_ids: list[str]) -> Iterator:
         for start in range(0, len(doc_ids), 500):
             chunk = doc_ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.query(f"SELECT * FROM documents WHERE id IN ({marks})", tuple(chunk)):
-                out[row["id"]] = (_to_document(row), Tags.from_json(json.loads(row["tags"])))
-        return out
+            yield from self.db.query(f"SELECT {columns} FROM documents WHERE id IN ({marks})", tuple(chunk))
 
     def retag(self, items: Iterable[tuple[str, Tags]]) -> None:
         """Replace derived tags (after a glossary change) without touching content or the journal."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.analysis import analyse
+from index.analysis import analyse, cognates
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.glossary import Vocabulary
 from index.language import LanguageDetector
@@ -21,6 +21,9 @@ class Tags:
     concepts: dict[str, int] = field(default_factory=dict)  # concept id -> mentions
     technologies: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    # Cognate skeletons of the words ("seleci" for selección/selection/seleção): checked for the top
+    # answers only, so kept here rather than as an index field (a quarter of all postings).
+    cognates: tuple[str, ...] = ()
 
     @property
     def lang(self) -> str:
@@ -32,6 +35,7 @@ class Tags:
             "concepts": self.concepts,
             "technologies": list(self.technologies),
             "countries": list(self.countries),
+            "cognates": list(self.cognates),
         }
 
     @classmethod
@@ -41,6 +45,7 @@ class Tags:
             concepts=dict(data.get("concepts") or {}),
             technologies=tuple(data.get("technologies") or ()),
             countries=tuple(data.get("countries") or ()),
+            cognates=tuple(data.get("cognates") or ()),
         )
 
 
@@ -66,4 +71,5 @@ class Tagger:
             concepts=dict(concepts.most_common()),
             technologies=given or self.glossary.groups(concepts),
             countries=tuple(code for code, _ in countries.most_common()),
+            cognates=tuple(sorted(cognates(text))),
         )

@@ -284,3 +284,18 @@ def test_a_search_started_before_a_rebuild_still_finishes(filled):
     filled.rebuild()
     assert [hit["id"] for hit in before.search(filled.queries.build("precintos").query)] == ["seal-es"]
     assert ids(filled.search("precintos")) == ["seal-es"]
+
+
+def test_cognates_count_toward_coverage_from_stored_tags(kb):
+    from index.engine import RawHit
+    from index.query import COGNATES
+
+    kb.upsert(post("pt", "A seleção de cargas na aduana brasileira."))
+    kb.upsert(post("en", "Container scanning at the port."))
+    assert "seleci" in kb.store.tags_many(["pt"])["pt"].cognates  # derived at ingest, kept in SQLite
+    plan = kb.queries.build("selección de contenedores")
+    assert {"seleci", "conten"} <= plan.cognates()
+    hits = kb._with_cognates([RawHit("pt", 1.0), RawHit("en", 1.0), RawHit("gone", 1.0)], plan)
+    matched = {h.id: {term for field, term in h.matched if field == COGNATES} for h in hits}
+    assert matched == {"pt": {"seleci"}, "en": set(), "gone": set()}  # "container" is "contai", not "conten"
+    assert plan.coverage(hits[0].matched) > plan.coverage(frozenset())
