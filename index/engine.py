@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.tagger import Tags
 
@@ -119,6 +120,7 @@ class WhooshEngine:
                 raise IndexBusy(
                     f"the search index in {self.index_dir} is being written by another process"
                 ) from None
+            writer.pool = ChunkedPostingPool.replacing(writer.pool)
             count = 0
             try:
                 # What update_document() does, with one searcher for the whole batch: it opens a

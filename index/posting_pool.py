@@ -1,0 +1,48 @@
+"""Whoosh's posting pool, with each sorted run pickled in chunks instead of posting by posting.
+
+A bulk ingest makes more postings than the writer's buffer holds, so Whoosh sorts each full buffer
+into a temporary run file and merges the runs at commit. It pickles one posting per `dump` call
+and unpickles one per `load`: at 10k posts that was a fifth of the whole ingest time, nearly all
+of it call overhead. Pickling 4,096 postings per call writes the same runs in a fraction of it.
+The buffer stays small (the engine's WRITER_LIMIT_MB): it is sorted holding the GIL.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Iterator
+
+from whoosh.writing import PostingPool
+
+CHUNK = 4096
+
+
+class ChunkedPostingPool(PostingPool):
+    @classmethod
+    def replacing(cls, pool: PostingPool) -> ChunkedPostingPool:
+        """The same pool (storage, segment, size limit), chunked; swapped in before any document."""
+        return cls(pool.tempstore, pool.segment, limitmb=pool.limit / (1024 * 1024))
+
+    def _write_run(self, f, items: Iterable) -> None:
+        chunk: list = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) == CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
