@@ -27,6 +27,7 @@ from pathlib import Path
 
 from benchmarks.corpus import CorpusFiles, CorpusGenerator, Post, Question, read_questions, write_corpus
 from benchmarks.measure import LoopTicker, PeakMemory, Stopwatch, percentiles
+from bot.responsiveness import keep_event_loop_responsive
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "results.json"
@@ -172,7 +173,9 @@ def freshness(engine, fresh: list[tuple[Post, str]], timeout: float = 10.0) -> d
 
 async def loop_lag(engine, live: Path, live_truth: Path, questions: list[Question]) -> dict:
     """The bot's async path: a bulk ingest and questions run in worker threads (asyncio.to_thread, as
-    the Discord adapter does) while a ticker coroutine records how late the event loop wakes it."""
+    the Discord adapter does, with the interpreter set up as its setup_hook does) while a ticker
+    coroutine records how late the event loop wakes it."""
+    keep_event_loop_responsive()
     ticker = LoopTicker()
     ticking = asyncio.create_task(ticker.run())
     await asyncio.sleep(0.05)

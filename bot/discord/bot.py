@@ -13,6 +13,7 @@ from bot.app import App
 from bot.discord import resolve
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue
+from bot.responsiveness import keep_event_loop_responsive
 from index.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class ClikcBot(commands.Bot):
     async def setup_hook(self) -> None:
         from bot.discord.cogs import COGS
 
+        keep_event_loop_responsive()
         await self.tree.set_translator(ClikcTranslator(self.app.replies))
         for cog in COGS:
             await self.add_cog(cog(self))

@@ -178,3 +178,17 @@ async def test_privacy_optout_removes_a_members_posts_from_answers(clikc: Clikc)
     answer = await clikc.ask(ESEAL_QUESTION, user="joao")
     assert jump_url(clikc.double, later) not in answer.links, "new posts are not indexed either"
     assert clikc.app.knowledge.get(f"discord-{later['id']}") is None
+
+
+async def test_the_started_bot_shortens_the_gil_switch_interval(clikc: Clikc):
+    import sys
+
+    from bot.responsiveness import SWITCH_INTERVAL_SECONDS
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        await clikc.start()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS)
+    finally:
+        sys.setswitchinterval(before)
