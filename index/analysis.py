@@ -119,10 +119,22 @@ def cognates(text: str) -> frozenset[str]:
     return frozenset(key for key in keys if key is not None)
 
 
+_recent: tuple[str, list[tuple[str, int, int]]] = ("", [])
+
+
 def words(text: str) -> Iterator[tuple[str, int, int]]:
-    """(folded word, start, end) for each word of the text, offsets into the text as given."""
-    for match in WORD_RE.finditer(text):
-        yield fold(match.group()), match.start(), match.end()
+    """(folded word, start, end) for each word of the text, offsets into the text as given.
+
+    The last text's words are kept: ingest reads each document five or six times (tagging in its
+    languages, countries, cognates, then each index field) and tokenized it anew each time.
+    """
+    global _recent
+    recent = _recent  # one read: another thread may replace it meanwhile
+    if recent[0] == text:
+        return iter(recent[1])
+    found = [(fold(match.group()), match.start(), match.end()) for match in WORD_RE.finditer(text)]
+    _recent = (text, found)
+    return iter(found)
 
 
 def analyse(text: str, lang: str | None) -> list[str]:

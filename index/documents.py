@@ -32,6 +32,11 @@ class Document:
     technologies: tuple[str, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)  # e.g. author_id, channel_id, message_id
 
+    @property
+    def full_text(self) -> str:
+        """Title and text as one string: what tagging and every index field read."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
 
 @dataclass(frozen=True)
 class Filters:

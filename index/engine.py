@@ -154,12 +154,12 @@ class WhooshEngine:
                 " ".join([cid] * min(n, MAX_CONCEPT_REPEAT)) for cid, n in tags.concepts.items()
             ),
             "author": author_key(doc.author),
-            "words": f"{doc.title}\n{doc.text}",
+            "words": doc.full_text,
         }
         if doc.date:
             fields["day"] = _day(doc.date)
         for lang in tags.langs:
-            fields[f"text_{lang}"] = f"{doc.title}\n{doc.text}" if doc.title else doc.text
+            fields[f"text_{lang}"] = doc.full_text
         return fields
 
     def reset(self) -> None:

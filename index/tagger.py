@@ -56,7 +56,7 @@ class Tagger:
         self.detector = detector
 
     def tag(self, doc: Document) -> Tags:
-        text = f"{doc.title}\n{doc.text}" if doc.title else doc.text
+        text = doc.full_text
         if doc.lang in LANGUAGES:
             langs: tuple[str, ...] = (doc.lang,)
         else:
