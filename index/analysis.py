@@ -151,8 +151,7 @@ def analyse(text: str, lang: str | None) -> list[str]:
 class FoldingStemTokenizer(Tokenizer):
     """A whole Whoosh analyzer in one pass: words -> fold -> stop words -> stem (when `lang` is set).
 
-    With `lang=None` it keeps unstemmed folded words and drops the stop words of every language:
-    the lexicon that spelling suggestions and fuzzy matching draw from.
+    With `lang=None` it keeps unstemmed folded words and drops the stop words of every language.
     """
 
     def __init__(self, lang: str | None = None):

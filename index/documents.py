@@ -35,7 +35,11 @@ class Document:
     @property
     def full_text(self) -> str:
         """Title and text as one string: what tagging and every index field read."""
-        return f"{self.title}\n{self.text}" if self.title else self.text
+        return full_text(self.title, self.text)
+
+
+def full_text(title: str, text: str) -> str:
+    return f"{title}\n{text}" if title else text
 
 
 @dataclass(frozen=True)

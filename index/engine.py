@@ -32,7 +32,7 @@ from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.tagger import Tags
 
-SCHEMA_VERSION = "8"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "9"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 WRITER_WAIT_SECONDS = 5.0
@@ -55,7 +55,6 @@ def build_schema() -> Schema:
         "concepts": KEYWORD(scorable=True),
         "author": ID(),
         "day": COLUMN(NumericColumn("i", default=NO_DAY)),  # days since 1970: a column, read to filter
-        "words": TEXT(analyzer=FoldingStemTokenizer(None), phrase=False),
     }
     for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
         fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
@@ -154,7 +153,6 @@ class WhooshEngine:
                 " ".join([cid] * min(n, MAX_CONCEPT_REPEAT)) for cid, n in tags.concepts.items()
             ),
             "author": author_key(doc.author),
-            "words": doc.full_text,
         }
         if doc.date:
             fields["day"] = _day(doc.date)
@@ -202,19 +200,6 @@ class WhooshEngine:
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
         return self._searcher.doc_frequency(field, term)
-
-    def similar_words(self, word: str, maxdist: int, prefix: int = 1) -> list[str]:
-        """Indexed words within `maxdist` edits (the first `prefix` letters as typed).
-
-        Segment by segment: a segment walks its term index with a Levenshtein automaton, whereas a
-        multi-segment reader computes the distance to every word with the prefix, in Python. No
-        frequencies here: the caller looks them up for the nearest few candidates only.
-        """
-        found: set[str] = set()
-        for leaf, _ in self._searcher.reader().leaf_readers():
-            found.update(leaf.terms_within("words", word, maxdist, prefix=prefix))
-        found.discard(word)
-        return sorted(found)
 
     def close(self) -> None:
         with self._lock:

@@ -70,7 +70,7 @@ class KnowledgeBase:
         self.glossary = glossary
         self.countries = countries
         self.tagger = Tagger(glossary, countries, LanguageDetector())
-        self.queries = QueryBuilder(glossary, countries, self.engine, max_query_chars)
+        self.queries = QueryBuilder(glossary, countries, self.engine, self.store.lexicon, max_query_chars)
         self.clock = clock
         self.fingerprint = fingerprint
         self._closed = False
@@ -185,9 +185,10 @@ class KnowledgeBase:
             log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-derive tags and the whole index from the database, in one Whoosh commit."""
+        """Re-derive tags, word counts and the whole index from the database, in one Whoosh commit."""
+        self.store.meta_set("index_fingerprint", "rebuilding")  # an interrupted rebuild is redone on open
         self.engine.reset()
-        self.store.clear_journal()
+        self.store.clear_derived()
 
         def retagged() -> Iterator[tuple[str, tuple[Document, Tags]]]:
             batch: list[tuple[Document, Tags]] = []
@@ -205,7 +206,7 @@ class KnowledgeBase:
     def _retag(
         self, batch: list[tuple[Document, Tags]], progress
     ) -> Iterator[tuple[str, tuple[Document, Tags]]]:
-        self.store.retag((doc.id, tags) for doc, tags in batch)
+        self.store.rederive(batch)
         if progress and batch:
             progress(len(batch))
         for doc, tags in batch:

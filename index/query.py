@@ -16,6 +16,7 @@ from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwor
 from index.documents import LANGUAGES, QueryError
 from index.engine import WhooshEngine
 from index.glossary import Vocabulary
+from index.lexicon import Lexicon
 
 MAX_TERMS = 32
 CONCEPT_BOOST = 3.0
@@ -81,10 +82,18 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 class QueryBuilder:
-    def __init__(self, glossary: Vocabulary, countries: Vocabulary, engine: WhooshEngine, max_chars: int):
+    def __init__(
+        self,
+        glossary: Vocabulary,
+        countries: Vocabulary,
+        engine: WhooshEngine,
+        lexicon: Lexicon,
+        max_chars: int,
+    ):
         self.glossary = glossary
         self.countries = countries
         self.engine = engine
+        self.lexicon = lexicon
         self.max_chars = max_chars
         self._known = glossary.vocabulary_words() | countries.vocabulary_words()
         self._known_stems = {lang: glossary.keys(lang) for lang in LANGUAGES}
@@ -174,7 +183,7 @@ class QueryBuilder:
 
     def _exists(self, word: str) -> bool:
         """Known to the glossary, or indexed in some language (as itself or as its stem)."""
-        if word in self._known or self.engine.frequency("words", word):
+        if word in self._known or self.lexicon.frequency(word):
             return True
         stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
         return any(
@@ -192,7 +201,7 @@ class QueryBuilder:
             # Two edits only for long words, and then the first two letters as typed: typos rarely
             # start a word, and the automaton walk over the lexicon is many times shorter.
             maxdist, prefix = (1, 1) if len(word) <= 5 else (2, 2)
-            similar = self.engine.similar_words(word, maxdist, prefix)
+            similar = self.lexicon.similar(word, maxdist, prefix)
             distance = {w: edit_distance(word, w, maxdist) for w in similar}
             indexed = set(distance)
             for known in self._known_by_initial.get(word[0], ()):
@@ -205,7 +214,7 @@ class QueryBuilder:
                 # are looked up for the nearest candidates only, one index lookup each.
                 best = min(distance.values())
                 nearest = [w for w, d in distance.items() if d == best]
-                uses = {w: self.engine.frequency("words", w) if w in indexed else 0 for w in nearest}
+                uses = {w: self.lexicon.frequency(w) if w in indexed else 0 for w in nearest}
                 out[word] = min(nearest, key=lambda w: (-uses[w], w))
         return out
 

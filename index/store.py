@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from index.database import Database
-from index.documents import Document
+from index.documents import Document, full_text
+from index.lexicon import Lexicon
 from index.tagger import Tags
 
 SCHEMA = """
@@ -69,17 +70,25 @@ class DocumentStore:
     def __init__(self, db: Database):
         self.db = db
         db.executescript(SCHEMA)
+        self.lexicon = Lexicon(db)
 
     def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
         """Write documents and journal them in one transaction; outcome per document."""
         outcomes = []
+        added: list[str] = []
+        replaced: list[str] = []
         with self.db.transaction() as conn:
             for doc, tags in items:
                 digest = content_hash(doc)
-                row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                row = conn.execute(
+                    "SELECT content_hash, title, text FROM documents WHERE id = ?", (doc.id,)
+                ).fetchone()
                 if row and row["content_hash"] == digest:
                     outcomes.append("unchanged")
                     continue
+                added.append(doc.full_text)
+                if row:
+                    replaced.append(full_text(row["title"], row["text"]))
                 conn.execute(
                     "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
                     " lang, technologies, meta, author_id, content_hash, tags, updated_at)"
@@ -104,16 +113,23 @@ class DocumentStore:
                 )
                 conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc.id,))
                 outcomes.append("updated" if row else "added")
+            Lexicon.count(conn, added, replaced)
         return outcomes
 
     def delete(self, doc_ids: Iterable[str]) -> list[str]:
         """Delete and journal; returns the ids that existed."""
         deleted = []
+        removed: list[str] = []
         with self.db.transaction() as conn:
             for doc_id in doc_ids:
-                if conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount:
-                    conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc_id,))
-                    deleted.append(doc_id)
+                row = conn.execute("SELECT title, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+                if row is None:
+                    continue
+                conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+                conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc_id,))
+                deleted.append(doc_id)
+                removed.append(full_text(row["title"], row["text"]))
+            Lexicon.count(conn, (), removed)
         return deleted
 
     def ids_where(self, *, author_id: str | None = None, channel_id: str | None = None) -> list[str]:
@@ -150,13 +166,21 @@ class DocumentStore:
             marks = ",".join("?" * len(chunk))
             yield from self.db.query(f"SELECT {columns} FROM documents WHERE id IN ({marks})", tuple(chunk))
 
-    def retag(self, items: Iterable[tuple[str, Tags]]) -> None:
-        """Replace derived tags (after a glossary change) without touching content or the journal."""
+    def clear_derived(self) -> None:
+        """Before a rebuild: no journal owed, no words counted; `rederive` then fills them again."""
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM index_journal")
+            Lexicon.clear(conn)
+
+    def rederive(self, items: list[tuple[Document, Tags]]) -> None:
+        """Store what is derived from documents again (their tags, their words' counts) without
+        touching their content or the journal."""
         with self.db.transaction() as conn:
             conn.executemany(
                 "UPDATE documents SET tags = ? WHERE id = ?",
-                [(json.dumps(tags.to_json(), ensure_ascii=False), doc_id) for doc_id, tags in items],
+                [(json.dumps(tags.to_json(), ensure_ascii=False), doc.id) for doc, tags in items],
             )
+            Lexicon.count(conn, (doc.full_text for doc, _ in items))
 
     def all(self, batch: int = 2000) -> Iterator[tuple[Document, Tags]]:
         last = ""
@@ -223,9 +247,6 @@ class DocumentStore:
     def settle(self, last_seq: int) -> None:
         """The index now reflects every journal entry up to last_seq."""
         self.db.execute("DELETE FROM index_journal WHERE seq <= ?", (last_seq,))
-
-    def clear_journal(self) -> None:
-        self.db.execute("DELETE FROM index_journal")
 
     def meta_get(self, key: str) -> str | None:
         rows = self.db.query("SELECT value FROM kb_meta WHERE key = ?", (key,))
