@@ -1,0 +1,49 @@
+"""SummedOr must score and count exactly as Whoosh's own Or does, only faster."""
+
+from __future__ import annotations
+
+from whoosh import query as Q
+
+from index.summed_or import SummedOr
+from tests.conftest import post
+
+
+def test_same_scores_order_and_total_as_whoosh_or(kb):
+    kb.upsert_many(
+        [
+            post(f"d{i}", f"precintos electrónicos {'contenedores ' * (i % 4)}puerto{i % 5} aduana")
+            for i in range(60)
+        ]
+    )
+    kb.upsert(post("other", "nada que ver"))  # a second segment
+    searcher = kb.engine._searcher
+    parts = [
+        Q.Term("text_es", "precint"),
+        Q.Term("text_es", "contenedor", boost=2.0),
+        Q.Term("text_es", "puerto3"),
+        Q.Term("text_es", "absent"),
+    ]
+    theirs = searcher.search(Q.Or(parts), limit=20, optimize=False)
+    ours = searcher.search(SummedOr(parts), limit=20, optimize=False)
+    assert [(h.docnum, round(h.score, 9)) for h in ours] == [(h.docnum, round(h.score, 9)) for h in theirs]
+    assert len(ours) == len(theirs) == 60
+    allowed = {hit.docnum for hit in theirs}  # a filter, as the engine passes one
+    assert len(searcher.search(SummedOr(parts), limit=5, filter=allowed, optimize=False)) == 20
+
+
+def test_no_match_and_copy(kb):
+    kb.upsert(post("a", "precintos"))
+    searcher = kb.engine._searcher
+    assert len(searcher.search(SummedOr([Q.Term("text_es", "absent")]), limit=5)) == 0
+    matcher = SummedOr([Q.Term("text_es", "precint"), Q.Term("text_es", "absent")]).matcher(searcher)
+    assert type(matcher).__name__ == "_SummedMatcher"
+    copy = matcher.copy()
+    assert (copy.id(), copy.score(), copy.max_quality()) == (
+        matcher.id(),
+        matcher.score(),
+        matcher.max_quality(),
+    )
+
+
+def test_questions_are_built_as_summed_or(kb):
+    assert isinstance(kb.queries.build("precintos electrónicos en la aduana").query, SummedOr)
