@@ -19,7 +19,6 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh import scoring
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
@@ -28,13 +27,14 @@ from whoosh.searching import Searcher
 from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.tagger import Tags
 
 SCHEMA_VERSION = "9"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
+BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
 # Whoosh sorts its posting buffer in one C call that holds the GIL: at 64 MB that stalled the event
 # loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
@@ -85,8 +85,10 @@ class WhooshEngine:
         mapped_segments.install()
         self.index_dir = index_dir
         self._lock = threading.RLock()
+        self._lengths = SegmentLengths()
+        self._weighting = CachedLengthBM25F(self._lengths, B=BM25_B, K1=BM25_K1)
         self._ix = self._open_or_create()
-        self._searcher: Searcher = self._ix.searcher(weighting=WEIGHTING)
+        self._searcher: Searcher = self._ix.searcher(weighting=self._weighting)
         self._filters = SegmentFilters("day")
 
     def _open_or_create(self):
@@ -138,8 +140,10 @@ class WhooshEngine:
             # A new searcher, not refresh(): refresh() closes the readers of segments a merge
             # removed, so a search still running on the old searcher in another thread fails
             # with ReaderClosed. The old one is freed when its last search lets go of it.
-            self._searcher = self._ix.searcher(weighting=WEIGHTING)
-            self._filters.forget_except(_segment_ids(self._searcher))
+            self._searcher = self._ix.searcher(weighting=self._weighting)
+            live = _segment_ids(self._searcher)
+            self._filters.forget_except(live)
+            self._lengths.forget_except(live)
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
@@ -165,7 +169,7 @@ class WhooshEngine:
         still running on it in another thread finishes on its open files (freed when it lets go)."""
         with self._lock:
             self._ix = self._create()
-            self._searcher = self._ix.searcher(weighting=WEIGHTING)
+            self._searcher = self._ix.searcher(weighting=self._weighting)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -186,7 +190,7 @@ class WhooshEngine:
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
-                searcher = self._searcher = self._ix.searcher(weighting=WEIGHTING)
+                searcher = self._searcher = self._ix.searcher(weighting=self._weighting)
         allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
         results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
         terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
