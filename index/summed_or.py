@@ -5,6 +5,7 @@ Whoosh's default OR steps every term's postings together through a binary tree o
 term, but then clears and scans a slot for every document of the index, matched or not: at 100k
 documents that scan was most of a short question's time. Here only matched documents are touched:
 scores are summed in a dict, and the matches are walked in document order from a sorted list.
+A term's boost is applied in the sum rather than by a matcher wrapped around its postings.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ class SummedOr(Q.Or):
         scores: dict[int, float] = {}
         get = scores.get
         for sub in subs:
+            boost = 1.0
+            if isinstance(sub, Q.Term) and sub.boost != 1.0:  # applied here, not by a wrapping matcher
+                boost, sub = sub.boost, Q.Term(sub.fieldname, sub.text)
             matcher = sub.matcher(searcher, context)
-            while matcher.is_active():
-                docnum = matcher.id()
-                scores[docnum] = get(docnum, 0.0) + matcher.score()
-                matcher.next()
+            is_active, current, score, advance = matcher.is_active, matcher.id, matcher.score, matcher.next
+            while is_active():
+                docnum = current()
+                scores[docnum] = get(docnum, 0.0) + score() * boost
+                advance()
         if not scores:
             return NullMatcher()
         docnums = sorted(scores)
