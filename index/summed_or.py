@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from whoosh import query as Q
 from whoosh.matching import ListMatcher, NullMatcher
+from whoosh.scoring import BM25FScorer
 
 
 class SummedOr(Q.Or):
@@ -25,16 +26,42 @@ class SummedOr(Q.Or):
             if isinstance(sub, Q.Term) and sub.boost != 1.0:  # applied here, not by a wrapping matcher
                 boost, sub = sub.boost, Q.Term(sub.fieldname, sub.text)
             matcher = sub.matcher(searcher, context)
-            is_active, current, score, advance = matcher.is_active, matcher.id, matcher.score, matcher.next
+            is_active, current, advance = matcher.is_active, matcher.id, matcher.next
+            bm25 = _bm25_of(matcher)
+            if bm25 is None:
+                score = matcher.score
+                while is_active():
+                    docnum = current()
+                    scores[docnum] = get(docnum, 0.0) + score() * boost
+                    advance()
+                continue
+            # Whoosh's bm25() written out (the same operations, so the same numbers) instead of
+            # four calls deep per posting: matcher.score -> scorer.score -> _score -> bm25.
+            idf, avgfl, B, K1, length = bm25
+            weight = matcher.weight
             while is_active():
                 docnum = current()
-                scores[docnum] = get(docnum, 0.0) + score() * boost
+                tf = weight()
+                fl = length(docnum)
+                scores[docnum] = (
+                    get(docnum, 0.0)
+                    + idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))) * boost
+                )
                 advance()
         if not scores:
             return NullMatcher()
         docnums = sorted(scores)
         boost = self.boost
         return _SummedMatcher(docnums, [scores[d] * boost for d in docnums])
+
+
+def _bm25_of(matcher):
+    """(idf, avgfl, B, K1, field length function) when the matcher scores with Whoosh's BM25F (a
+    term's postings, or them with deleted documents filtered out), else None."""
+    scorer = getattr(matcher, "scorer", None) or getattr(getattr(matcher, "child", None), "scorer", None)
+    if type(scorer) is not BM25FScorer:
+        return None
+    return scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
 
 
 class _SummedMatcher(ListMatcher):
