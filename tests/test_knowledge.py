@@ -299,3 +299,12 @@ def test_cognates_count_toward_coverage_from_stored_tags(kb):
     matched = {h.id: {term for field, term in h.matched if field == COGNATES} for h in hits}
     assert matched == {"pt": {"seleci"}, "en": set(), "gone": set()}  # "container" is "contai", not "conten"
     assert plan.coverage(hits[0].matched) > plan.coverage(frozenset())
+
+
+def test_normalize_text_drops_control_characters_and_keeps_the_rest():
+    from index.analysis import normalize_text
+
+    assert normalize_text("Precintos\u200belectrónicos\x07\n\tok") == "Precintoselectrónicos\n\tok"
+    assert normalize_text("Cafe\u0301 👩\u200d💻") == "Café 👩💻"  # NFC; a joiner is a format character
+    plain = "Precintos electrónicos\nen Panamá\t(2021)"
+    assert normalize_text(plain) == plain
