@@ -142,8 +142,8 @@ class WhooshEngine:
             # with ReaderClosed. The old one is freed when its last search lets go of it.
             self._searcher = self._ix.searcher(weighting=self._weighting)
             live = _segment_ids(self._searcher)
-            self._filters.forget_except(live)
-            self._lengths.forget_except(live)
+            self._filters.cache.forget_except(live)
+            self._lengths.cache.forget_except(live)
             return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:

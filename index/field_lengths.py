@@ -4,17 +4,16 @@ BM25 divides by the document's field length, and Whoosh 2.7.4 fetches it for eve
 scores through five layers of calls (reader, per-document reader, column, file, struct): on the
 100k benchmark index that lookup was a third of a question's time. The lengths are a byte per
 document in the segment's column file; here they are decoded once per segment and field and kept
-while the segment lives (segments never change). Scores are the same numbers.
+while the segment lives (`index.segment_cache`). Scores are the same numbers.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
+
+from index.segment_cache import SegmentCache
 
 MAX_ENTRIES = 64  # (segment, field) lists kept: a pointer per document each
 _DECODED = [byte_to_length(b) if b else 1 for b in range(256)]  # 1: Whoosh's default for no length
@@ -22,36 +21,18 @@ _DECODED = [byte_to_length(b) if b else 1 for b in range(256)]  # 1: Whoosh's de
 
 class SegmentLengths:
     def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._cache: OrderedDict[tuple[str, str], list[int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self.cache = SegmentCache(max_entries)
 
     def lengths(self, leaf, fieldname: str) -> list[int] | None:
         """Decoded field lengths by document number, or None where the reader is not a segment's."""
         segment = leaf.segment() if hasattr(leaf, "segment") else None
-        perdoc = getattr(leaf, "_perdoc", None)
-        if segment is None or perdoc is None:
+        if segment is None or getattr(leaf, "_perdoc", None) is None:
             return None
-        key = (segment.segment_id(), fieldname)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        found = _read(perdoc, fieldname, leaf.doc_count_all())
-        with self._lock:
-            self._cache[key] = found
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        return found
-
-    def forget_except(self, segment_ids: set[str]) -> None:
-        with self._lock:
-            for key in [k for k in self._cache if k[0] not in segment_ids]:
-                del self._cache[key]
+        return self.cache.get(leaf, _read, fieldname)
 
 
-def _read(perdoc, fieldname: str, doccount: int) -> list[int]:
+def _read(leaf, fieldname: str) -> list[int]:
+    perdoc, doccount = leaf._perdoc, leaf.doc_count_all()
     lenfield = _lenfield(fieldname)
     if not perdoc.has_column(lenfield):
         return [1] * doccount

@@ -2,22 +2,19 @@
 
 Whoosh turns a filter query into a set of every document it allows, walking postings in Python
 on every search: a date range over a 100k-post index cost most of a second per question. Here a
-term filter is a byte per document, read once per segment and kept, and dates are a column of
-days read once per segment. Segments never change once written (a deletion only hides a
-document, and matching skips hidden ones), so what is read for the big segment of a bulk ingest
-stays good across all the small commits that follow it.
+term filter is a byte per document and dates a column of days, each read once per segment and
+kept while the segment lives (`index.segment_cache`).
 """
 
 from __future__ import annotations
 
-import threading
 from array import array
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh.idsets import DocIdSet
 from whoosh.reading import IndexReader
+
+from index.segment_cache import SegmentCache
 
 NO_DAY = -(2**31)  # the day column's value for a document without a date
 MAX_ENTRIES = 256  # per-segment bitmaps and day columns kept; each is a byte or four per document
@@ -61,9 +58,7 @@ class SegmentFilters:
 
     def __init__(self, day_field: str, max_entries: int = MAX_ENTRIES):
         self.day_field = day_field
-        self.max_entries = max_entries
-        self._cache: OrderedDict[tuple[str, ...], bytes | array] = OrderedDict()
-        self._lock = threading.Lock()
+        self.cache = SegmentCache(max_entries)
 
     def allowed(self, reader: IndexReader, spec: FilterSpec) -> AllowedDocs | None:
         """None when nothing is filtered."""
@@ -75,36 +70,16 @@ class SegmentFilters:
         )
         members = None
         for field, text in spec.terms:
-            bitmap = b"".join(self._cached(leaf, ("term", field, text), _term_bitmap) for leaf, _ in leaves)
+            bitmap = b"".join(self.cache.get(leaf, _term_bitmap, field, text) for leaf, _ in leaves)
             members = bitmap if members is None else _and(members, bitmap)
         days = None
         if spec.has_days:
             days = array("i")
             for leaf, _ in leaves:
-                days.extend(self._cached(leaf, ("days", self.day_field), _day_column))
+                days.extend(self.cache.get(leaf, _day_column, self.day_field))
         first = NO_DAY + 1 if spec.first_day is None else spec.first_day
         last = 2**31 - 1 if spec.last_day is None else spec.last_day
         return AllowedDocs(members, days, first, last)
-
-    def _cached(self, leaf, key: tuple[str, ...], load: Callable) -> bytes | array:
-        full_key = (leaf.segment().segment_id(), *key)
-        with self._lock:
-            found = self._cache.get(full_key)
-            if found is not None:
-                self._cache.move_to_end(full_key)
-                return found
-        value = load(leaf, *key[1:])
-        with self._lock:
-            self._cache[full_key] = value
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        return value
-
-    def forget_except(self, segment_ids: set[str]) -> None:
-        """Drop what was read for segments a merge removed."""
-        with self._lock:
-            for key in [k for k in self._cache if k[0] not in segment_ids]:
-                del self._cache[key]
 
 
 def _term_bitmap(leaf, field: str, text: str) -> bytes:

@@ -23,7 +23,7 @@ def test_same_scores_as_whoosh_bm25f_across_segments(kb):
         plain.close()
     assert ours == theirs and len(ours) == 41
     assert len(engine._searcher.reader().leaf_readers()) == 2  # both segments scored from the cache
-    assert len(engine._lengths._cache) >= 2
+    assert len(engine._lengths.cache.segment_ids()) == 2
 
 
 def test_lengths_of_merged_away_segments_are_dropped(kb):
@@ -31,4 +31,4 @@ def test_lengths_of_merged_away_segments_are_dropped(kb):
         kb.upsert(post(f"p{i}", f"precintos electrónicos número {i}"))
         kb.search("precintos electrónicos")
     live = {leaf.segment().segment_id() for leaf, _ in kb.engine._searcher.reader().leaf_readers()}
-    assert {segment for segment, _ in kb.engine._lengths._cache} <= live
+    assert kb.engine._lengths.cache.segment_ids() <= live
