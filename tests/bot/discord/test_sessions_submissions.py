@@ -42,12 +42,16 @@ async def test_sessions_lists_with_discord_timestamps_and_ics(bot, clock):
     assert file.filename == "clikc-sessions.ics" and b"BEGIN:VCALENDAR" in file.fp.read()
 
 
-async def test_planner_posts_each_announcement_once(bot, clock, guild):
+def announcer_with_a_session_in_30_minutes(bot, clock, guild):
     announce = MockTextChannel(name="anuncios", guild=guild)
     guild.channels.append(announce)
     bot.settings.announce_channel = "anuncios"
     add_session(bot.app, clock, minutes=30)
-    cog = bot.get_cog("AnnouncerCog")
+    return announce, bot.get_cog("AnnouncerCog")
+
+
+async def test_planner_posts_each_announcement_once(bot, clock, guild):
+    announce, cog = announcer_with_a_session_in_30_minutes(bot, clock, guild)
     assert await cog.run_once() == 1
     text = announce.send.call_args.args[0]
     assert text.startswith("📅 **IoT community call** starts <t:") and "<https://example.org/call>" in text
@@ -55,11 +59,7 @@ async def test_planner_posts_each_announcement_once(bot, clock, guild):
 
 
 async def test_planner_posts_a_new_end_time_in_each_readers_zone(bot, clock, guild):
-    announce = MockTextChannel(name="anuncios", guild=guild)
-    guild.channels.append(announce)
-    bot.settings.announce_channel = "anuncios"
-    add_session(bot.app, clock, minutes=30)
-    cog = bot.get_cog("AnnouncerCog")
+    announce, cog = announcer_with_a_session_in_30_minutes(bot, clock, guild)
     assert await cog.run_once() == 1  # the reminder: starts in 30 minutes, for an hour
     bot.app.sessions.edit("iot-call", {"duration": "90m"}, SessionActor("test", is_moderator=True))
     assert await cog.run_once() == 1
