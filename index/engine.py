@@ -10,6 +10,7 @@ tags from the glossary are keyword fields, which is what carries a question acro
 
 from __future__ import annotations
 
+import bisect
 import shutil
 import threading
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from index.documents import LANGUAGES, Document, Filters
 from index.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
+from index.summed_or import SummedOr
 from index.tagger import Tags
 
 SCHEMA_VERSION = "9"  # bump when fields or analysis change: the index is then rebuilt from SQLite
@@ -194,7 +196,14 @@ class WhooshEngine:
         allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
         results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
         terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
-        matched = _matched_terms(searcher, [hit.docnum for hit in results], terms)
+        docnums = [hit.docnum for hit in results]
+        if isinstance(query, SummedOr) and query.matches:
+            matched = _noted_matches(searcher, docnums, query.matches)
+            noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
+            for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
+                matched[docnum] |= found
+        else:
+            matched = _matched_terms(searcher, docnums, terms)
         hits = [
             RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
             for hit in results
@@ -214,6 +223,25 @@ class WhooshEngine:
 def _segment_ids(searcher: Searcher) -> set[str]:
     segments = (leaf.segment() for leaf, _ in searcher.reader().leaf_readers())
     return {segment.segment_id() for segment in segments if segment is not None}
+
+
+def _noted_matches(
+    searcher: Searcher, docnums: list[int], noted: dict[str, dict[tuple[str, str], list[int]]]
+) -> dict[int, set[tuple[str, str]]]:
+    """Which terms each document matched, from what SummedOr noted while scoring each segment."""
+    leaves = sorted((base, leaf.segment()) for leaf, base in searcher.reader().leaf_readers())
+    bases = [base for base, _ in leaves]
+    matched: dict[int, set[tuple[str, str]]] = {}
+    for docnum in docnums:
+        base, segment = leaves[bisect.bisect_right(bases, docnum) - 1]
+        local = docnum - base
+        by_term = noted.get(segment.segment_id(), {}) if segment is not None else {}
+        matched[docnum] = {
+            term
+            for term, docs in by_term.items()
+            if (i := bisect.bisect_left(docs, local)) < len(docs) and docs[i] == local
+        }
+    return matched
 
 
 def _matched_terms(

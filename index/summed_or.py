@@ -16,15 +16,27 @@ from whoosh.scoring import BM25FScorer
 
 
 class SummedOr(Q.Or):
+    """Also notes, per segment, which documents each term matched (`matches`): re-ranking asks that
+    of the top answers, and walking the postings again to find out cost more than noting it here."""
+
     JOINT = " sumOR "
+
+    def __init__(self, subqueries, boost=1.0, **kwargs):
+        super().__init__(subqueries, boost=boost, **kwargs)
+        self.matches: dict[str, dict[tuple[str, str], list[int]]] = {}  # segment id -> term -> docnums
 
     def _matcher(self, subs, searcher, context):
         scores: dict[int, float] = {}
         get = scores.get
+        noted: dict[tuple[str, str], list[int]] = {}
         for sub in subs:
             boost = 1.0
             if isinstance(sub, Q.Term) and sub.boost != 1.0:  # applied here, not by a wrapping matcher
                 boost, sub = sub.boost, Q.Term(sub.fieldname, sub.text)
+            docs: list[int] = []  # in document order, as postings are
+            if isinstance(sub, Q.Term):
+                noted[(sub.fieldname, sub.text)] = docs
+            note = docs.append
             matcher = sub.matcher(searcher, context)
             is_active, current, advance = matcher.is_active, matcher.id, matcher.next
             bm25 = _bm25_of(matcher)
@@ -32,6 +44,7 @@ class SummedOr(Q.Or):
                 score = matcher.score
                 while is_active():
                     docnum = current()
+                    note(docnum)
                     scores[docnum] = get(docnum, 0.0) + score() * boost
                     advance()
                 continue
@@ -41,6 +54,7 @@ class SummedOr(Q.Or):
             weight = matcher.weight
             while is_active():
                 docnum = current()
+                note(docnum)
                 tf = weight()
                 fl = length(docnum)
                 scores[docnum] = (
@@ -48,6 +62,9 @@ class SummedOr(Q.Or):
                     + idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))) * boost
                 )
                 advance()
+        segment = searcher.reader().segment()
+        if segment is not None:
+            self.matches[segment.segment_id()] = noted
         if not scores:
             return NullMatcher()
         docnums = sorted(scores)

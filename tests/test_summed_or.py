@@ -49,3 +49,27 @@ def test_no_match_and_copy(kb):
 
 def test_questions_are_built_as_summed_or(kb):
     assert isinstance(kb.queries.build("precintos electrónicos en la aduana").query, SummedOr)
+
+
+def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
+    from index.engine import _matched_terms
+
+    kb.upsert_many([post(f"d{i}", f"precintos {'contenedores ' * (i % 3)}puerto{i % 4}") for i in range(30)])
+    kb.upsert(post("late", "contenedores en el puerto1"))  # a second segment
+    engine = kb.engine
+    parts = [
+        Q.Term("text_es", "precint"),
+        Q.Term("text_es", "contenedor", boost=0.5),
+        Q.Term("text_es", "puerto1"),
+    ]
+    query = SummedOr(parts)
+    hits, total = engine.search(query, None, limit=40)
+    assert total == 31 and len(query.matches) == 2  # noted for both segments
+    terms = {(t.fieldname, t.text) for t in parts}
+    searcher = engine._searcher
+    walked = _matched_terms(searcher, [h.docnum for h in searcher.search(Q.Or(parts), limit=40)], terms)
+    by_id = {searcher.stored_fields(docnum)["id"]: found for docnum, found in walked.items()}
+    assert {h.id: set(h.matched) for h in hits} == by_id
+    single = engine.search(SummedOr([Q.Term("text_es", "puerto1")]), None, limit=40)[0]  # nothing noted
+    assert {h.id for h in single} == {h.id for h in hits if ("text_es", "puerto1") in h.matched}
+    assert all(h.matched == {("text_es", "puerto1")} for h in single)
