@@ -9,13 +9,15 @@ while the segment lives (`index.segment_cache`). Scores are the same numbers.
 
 from __future__ import annotations
 
+from array import array
+
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from index.segment_cache import SegmentCache
 
-MAX_ENTRIES = 64  # (segment, field) lists kept: a pointer per document each
+MAX_ENTRIES = 64  # (segment, field) arrays kept: four bytes per document each
 _DECODED = [byte_to_length(b) if b else 1 for b in range(256)]  # 1: Whoosh's default for no length
 
 
@@ -23,7 +25,7 @@ class SegmentLengths:
     def __init__(self, max_entries: int = MAX_ENTRIES):
         self.cache = SegmentCache(max_entries)
 
-    def lengths(self, leaf, fieldname: str) -> list[int] | None:
+    def lengths(self, leaf, fieldname: str) -> array | None:
         """Decoded field lengths by document number, or None where the reader is not a segment's."""
         segment = leaf.segment() if hasattr(leaf, "segment") else None
         if segment is None or getattr(leaf, "_perdoc", None) is None:
@@ -31,15 +33,16 @@ class SegmentLengths:
         return self.cache.get(leaf, _read, fieldname)
 
 
-def _read(leaf, fieldname: str) -> list[int]:
+def _read(leaf, fieldname: str) -> array:
     perdoc, doccount = leaf._perdoc, leaf.doc_count_all()
     lenfield = _lenfield(fieldname)
     if not perdoc.has_column(lenfield):
-        return [1] * doccount
+        return array("I", [1]) * doccount
     column = perdoc.column_reader(lenfield, LENGTHS_COLUMN)
     raw = column._dbfile.get(column._basepos, column._count)  # one byte per document, in order
-    decoded = [_DECODED[b] for b in raw]
-    return decoded + [1] * (doccount - len(decoded))  # trailing documents without this field
+    decoded = array("I", [_DECODED[b] for b in raw])  # an array: the garbage collector never walks it
+    decoded.extend([1] * (doccount - len(decoded)))  # trailing documents without this field
+    return decoded
 
 
 class CachedLengthBM25F(BM25F):
