@@ -80,15 +80,14 @@ class DocumentStore:
         with self.db.transaction() as conn:
             for doc, tags in items:
                 digest = content_hash(doc)
-                row = conn.execute(
-                    "SELECT content_hash, title, text FROM documents WHERE id = ?", (doc.id,)
-                ).fetchone()
+                row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
                 if row and row["content_hash"] == digest:
                     outcomes.append("unchanged")
                     continue
                 added.append(doc.full_text)
-                if row:
-                    replaced.append(full_text(row["title"], row["text"]))
+                if row:  # replaced: its old words are uncounted, so read its old text (only then)
+                    old = conn.execute("SELECT title, text FROM documents WHERE id = ?", (doc.id,)).fetchone()
+                    replaced.append(full_text(old["title"], old["text"]))
                 conn.execute(
                     "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
                     " lang, technologies, meta, author_id, content_hash, tags, updated_at)"
