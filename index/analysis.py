@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, wraps
 
 import Stemmer
 from whoosh.analysis import Token, Tokenizer
@@ -43,9 +43,7 @@ def word_cache(maxsize: int):
                 found = memo[word] = function(word)
             return found
 
-        cached.__doc__ = function.__doc__
-        cached.__name__ = function.__name__
-        return cached
+        return wraps(function)(cached)
 
     return decorate
 
@@ -179,12 +177,9 @@ def analyse(text: str, lang: str | None) -> list[str]:
 
 
 class FoldingStemTokenizer(Tokenizer):
-    """A whole Whoosh analyzer in one pass: words -> fold -> stop words -> stem (when `lang` is set).
+    """A whole Whoosh analyzer in one pass: words -> fold -> stop words -> stem, for one language."""
 
-    With `lang=None` it keeps unstemmed folded words and drops the stop words of every language.
-    """
-
-    def __init__(self, lang: str | None = None):
+    def __init__(self, lang: str):
         self.lang = lang
 
     def __eq__(self, other: object) -> bool:
@@ -207,14 +202,14 @@ class FoldingStemTokenizer(Tokenizer):
         **kwargs,
     ) -> Iterator[Token]:
         lang = self.lang
-        stops = stopwords(lang) if lang else all_stopwords()
+        stops = stopwords(lang)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pos = start_pos
         for word, start, end in words(value):
             stopped = word in stops
             if stopped and removestops:
                 continue
-            token.text = word if stopped or not lang else stem(lang, word)
+            token.text = word if stopped else stem(lang, word)
             token.stopped = stopped
             token.boost = 1.0
             if keeporiginal:
