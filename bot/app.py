@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
 from bot.event_mirror import EventMirror
+from bot.library import Library
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService
 from bot.rate_limit import RateLimiter
@@ -129,6 +130,23 @@ class App:
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
         )
+
+    @cached_property
+    def library(self) -> Library:
+        """What is published (the web library); base_url only when the web is on, for Discord's links."""
+        web = self.config.settings.web
+        return Library(
+            self.db,
+            lambda: self.submissions,
+            lambda: self.knowledge,
+            base_url=web.base_url if web.enabled else None,
+        )
+
+    @cached_property
+    def web_rate_limiter(self) -> RateLimiter:
+        """Searches per address on the web (a separate budget from Discord's questions per member)."""
+        limit = self.config.settings.web.rate_limit
+        return RateLimiter(limit.searches, limit.per_seconds, self.clock)
 
     def close(self) -> None:
         if "knowledge" in self.__dict__:

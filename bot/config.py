@@ -6,6 +6,7 @@ Nothing is read at import time; `load_settings` is called by the CLI with the pa
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,33 @@ class AnnouncementSettings(_Strict):
         return value
 
 
+class WebRateLimit(_Strict):
+    searches: int = Field(30, ge=1)
+    per_seconds: int = Field(60, ge=1)
+
+
+class WebSettings(_Strict):
+    """The optional web library and calendar feed (bot/web). Off unless `enabled` or `clikc-bot serve`."""
+
+    enabled: bool = False  # true: `clikc-bot run` serves the web pages in the bot's process too
+    host: str = "127.0.0.1"  # loopback: put a reverse proxy (HTTPS) in front to publish it
+    port: int = Field(8080, ge=1, le=65535)
+    base_url: str | None = None  # public address, e.g. https://library.example.org: links in Discord
+    trust_forwarded_for: bool = False  # true behind a proxy: rate-limit by X-Forwarded-For's last address
+    calendar_cache_seconds: int = Field(30, ge=0, le=3600)  # rebuild a calendar feed at most this often
+    rate_limit: WebRateLimit = WebRateLimit()  # searches per address
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"base_url must be an http(s) address like https://example.org, not {value!r}")
+        return value
+
+
 class Settings(_Strict):
     data_dir: str = "../var"
     glossary: str = "glossary.yaml"
@@ -87,6 +115,7 @@ class Settings(_Strict):
     ingest: IngestSettings = IngestSettings()
     discord: DiscordSettings = DiscordSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("languages")
     @classmethod

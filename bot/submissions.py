@@ -540,6 +540,21 @@ class SubmissionService:
         sub = self.get(actor, submission_id)
         return self.folder / sub.stored_file if sub.stored_file else None
 
+    def approved(self, submission_id: str) -> Submission | None:
+        """A submission anyone may read (the web library): approved ones only, None for any other."""
+        try:
+            sub = self._load(submission_id)
+        except UnknownSubmission:
+            return None
+        return sub if sub.status == APPROVED else None
+
+    def original_file(self, sub: Submission) -> Path | None:
+        """The stored original of a submission, by the name this service generated (never a user's)."""
+        if not sub.stored_file:
+            return None
+        path = self.folder / sub.stored_file
+        return path if path.is_file() else None
+
     # -- reviewing ------------------------------------------------------------------------------
 
     def approve(self, actor: Actor, submission_id: str) -> Submission:

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import chat, config_check, knowledge, review, run, sessions
+from bot.cli import chat, config_check, knowledge, review, run, serve, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 
-COMMAND_MODULES = (knowledge, review, sessions, config_check, chat, run)
+COMMAND_MODULES = (knowledge, review, sessions, config_check, chat, run, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 import aiohttp
+import aiohttp.web
 import discord
 
 from bot.app import App
@@ -62,9 +63,37 @@ def _bot_factory(app: App):
     return ClikcBot(app)
 
 
+async def _start_web(app: App) -> aiohttp.web.AppRunner | None:
+    """The web library on the bot's own event loop, when `web.enabled`; its handlers do their work in
+    worker threads, so pages never delay the gateway's heartbeat."""
+    web = app.config.settings.web
+    if not web.enabled:
+        return None
+    from bot.web.server import bound_addresses, start
+
+    runner = await start(app, web.host, web.port)
+    log.info("web library on %s", " ".join(bound_addresses(runner)))
+    return runner
+
+
 async def serve(app: App, token: str, bot_factory: Callable[[App], discord.Client] = _bot_factory) -> int:
     """Run until the gateway closes or SIGTERM/SIGINT; then pending writes are committed and the
-    gateway closed (the caller closes the database)."""
+    gateway closed (the caller closes the database). With `web.enabled`, the web pages are served
+    from the same loop for as long as the bot runs."""
+    try:
+        web_runner = await _start_web(app)
+    except OSError as exc:
+        where = f"{app.config.settings.web.host}:{app.config.settings.web.port}"
+        print(f"clikc-bot: web: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        return await _serve_bot(app, token, bot_factory)
+    finally:
+        if web_runner is not None:
+            await web_runner.cleanup()
+
+
+async def _serve_bot(app: App, token: str, bot_factory: Callable[[App], discord.Client]) -> int:
     bot = bot_factory(app)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

@@ -90,9 +90,12 @@ class AskCog(commands.Cog):
         self.size = page_size(bot.app.config.settings.search.default_limit)
 
     async def run_search(self, request: AskRequest, offset: int = 0) -> Answer:
-        """Search in a worker thread: a slow query never stalls the gateway heartbeat."""
+        """Search in a worker thread: a slow query never stalls the gateway heartbeat. Published case
+        studies link to their web page when the web library is on."""
         app = self.bot.app
-        return await asyncio.to_thread(lambda: search(app.knowledge, request, self.size, offset))
+        return await asyncio.to_thread(
+            lambda: app.library.with_pages(search(app.knowledge, request, self.size, offset))
+        )
 
     def cooldown(self, user_id: int, locale: object) -> str | None:
         wait = self.bot.app.rate_limiter.hit(user_id)

@@ -1,0 +1,524 @@
+"""The web adapter: the published library and the sessions calendar feed, read-only, on aiohttp.
+
+Only translates HTTP to the core services (`App.library`, `App.sessions`) and back; every blocking
+call runs in a worker thread so that, in `clikc-bot run`, the Discord gateway on the same event loop
+never waits for a page. Pages are Jinja2 templates with autoescaping, styled by one static CSS
+file and no script at all, which is what lets the Content-Security-Policy forbid every script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo, available_timezones
+
+import jinja2
+from aiohttp import web
+from markupsafe import Markup, escape
+
+from bot.app import App
+from bot.asking import AskRequest, UnknownChoice
+from bot.library import page_id
+from bot.web.i18n import WebStrings, choose_language
+from index.documents import LANGUAGES, TECHNOLOGIES
+from index.errors import InputError
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+PAGE_SIZE = 30
+RESULTS = 10
+MAX_OFFSET = 1000
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+ZONES = (  # offered in the time-zone switch; any IANA zone works through ?tz=
+    "UTC", "America/Mexico_City", "America/Guatemala", "America/Panama", "America/Bogota",
+    "America/Lima", "America/Caracas", "America/Santo_Domingo", "America/Port_of_Spain",
+    "America/La_Paz", "America/Santiago", "America/Asuncion", "America/Argentina/Buenos_Aires",
+    "America/Montevideo", "America/Sao_Paulo", "America/New_York", "America/Toronto",
+    "America/Los_Angeles", "Europe/Brussels",
+)  # fmt: skip
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+
+APP_KEY = web.AppKey("clikc_app", App)
+SITE_KEY = web.AppKey("clikc_site", "Site")
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def zone_from(value: str | None) -> ZoneInfo | None:
+    """An IANA zone named in ?tz=, or None: only names the system knows, never a path."""
+    if not value or len(value) > 64 or not _ZONE_NAME.match(value) or value not in _zone_names():
+        return None
+    return ZoneInfo(value)
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text (markdown-ish) → escaped paragraphs, headings and lists; **bold** is the only inline
+    markup kept. Hard-wrapped lines join into one paragraph, as in Markdown."""
+    out: list[str] = []
+    prose: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if prose:
+            out.append(f"<p>{_inline(' '.join(prose))}</p>")
+            prose.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for block in re.split(r"\n\s*\n", text.strip()):
+        for line in (ln.strip() for ln in block.splitlines()):
+            if not line:
+                continue
+            if line.startswith(("- ", "* ")):
+                if prose:
+                    flush()
+                items.append(line[2:])
+            elif line.startswith("#") and not prose and not items:
+                out.append(f"<h3>{_inline(line.lstrip('#').strip())}</h3>")
+            elif items:  # a wrapped list item continues
+                items[-1] += f" {line}"
+            else:
+                prose.append(line)
+        flush()
+    return Markup("".join(out))
+
+
+def highlight(snippet: str) -> Markup:
+    """A search snippet, escaped, with its **matched** words marked."""
+    return Markup(_STRONG.sub(lambda m: f"<mark>{m.group(1)}</mark>", str(escape(snippet))))
+
+
+def _inline(line: str) -> str:
+    return _STRONG.sub(lambda m: f"<strong>{m.group(1)}</strong>", str(escape(line)))
+
+
+def content_disposition(name: str) -> str:
+    """attachment; an ASCII fallback name with nothing a header or a shell could trip on, and the
+    real name percent-encoded (RFC 6266 / 5987)."""
+    name = re.split(r"[\\/]", name)[-1].strip() or "file"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+    return f"attachment; filename=\"{ascii_name[:150]}\"; filename*=UTF-8''{quote(name[:150], safe='')}"
+
+
+def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
+    if trust_forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return request.remote or "unknown"
+
+
+@dataclass
+class CalendarFeed:
+    body: bytes
+    etag: str
+    last_modified: datetime
+    built: float
+
+
+class Site:
+    """Per-application state: templates, strings, the calendar cache."""
+
+    def __init__(self, app: App, monotonic: Callable[[], float] = time.monotonic):
+        self.app = app
+        self.settings = app.config.settings.web
+        self.max_query_chars = app.config.settings.search.max_query_chars
+        self.strings = WebStrings.load()
+        self.languages = tuple(lang for lang in LANGUAGES if lang in self.strings.languages)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["paragraphs"] = paragraphs
+        self.env.filters["highlight"] = highlight
+        self.css = (HERE / "static" / "style.css").read_bytes()
+        self.icon = (HERE / "static" / "icon.svg").read_bytes()
+        self.css_etag = f'"{hashlib.sha256(self.css).hexdigest()[:16]}"'
+        self.monotonic = monotonic
+        self._calendars: dict[str, CalendarFeed] = {}
+        self._calendar_lock = asyncio.Lock()
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def page(self, request: web.Request, template: str, status: int = 200, **context: object) -> web.Response:
+        view = View(self, request)
+        html = self.env.get_template(template).render(v=view, **context)
+        response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+        response.headers["Content-Language"] = view.lang
+        response.headers["Vary"] = "Accept-Language"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    def error_page(self, request: web.Request, status: int, message: str = "") -> web.Response:
+        return self.page(request, "error.html", status=status, status_code=status, message=message)
+
+    # -- calendar -------------------------------------------------------------------------------
+
+    async def calendar(self, lang: str | None) -> CalendarFeed:
+        """The export `sessions --ics` writes, rebuilt at most every calendar_cache_seconds. Its
+        ETag ignores DTSTAMP (the export's clock), so it changes only when the sessions do."""
+        key = lang or ""
+        async with self._calendar_lock:
+            cached = self._calendars.get(key)
+            now = self.monotonic()
+            if cached and now - cached.built < self.settings.calendar_cache_seconds:
+                return cached
+            body = await asyncio.to_thread(self.app.sessions.to_ics, now=self.app.clock(), lang=lang)
+            stable = b"\n".join(ln for ln in body.splitlines() if not ln.startswith(b"DTSTAMP"))
+            etag = f'"{hashlib.sha256(stable).hexdigest()[:32]}"'
+            changed = cached is None or cached.etag != etag
+            moment = self.app.clock().astimezone(UTC).replace(microsecond=0)
+            feed = CalendarFeed(body, etag, moment if changed else cached.last_modified, now)
+            self._calendars[key] = feed
+            return feed
+
+
+class View:
+    """What templates may call: strings in the reader's language, links that keep ?lang= and ?tz=."""
+
+    def __init__(self, site: Site, request: web.Request):
+        self.site = site
+        self.request = request
+        query = request.query
+        self.lang = choose_language(query.get("lang"), request.headers.get("Accept-Language"), site.languages)
+        self.explicit_lang = query.get("lang") if query.get("lang") in site.languages else None
+        asked_zone = query.get("tz", "").strip()
+        zone = zone_from(asked_zone)
+        self.zone = zone or ZoneInfo("UTC")
+        self.zone_name = zone.key if zone else "UTC"
+        self.explicit_zone = zone.key if zone and zone.key != "UTC" else None
+        self.bad_zone = asked_zone[:64] if asked_zone and zone is None else ""
+        self.languages = site.languages
+        self.zones = ZONES if self.zone_name in ZONES else (*ZONES, self.zone_name)
+        self.technologies = TECHNOLOGIES
+        self.base_url = site.settings.base_url
+
+    def t(self, key: str, **values: object) -> str:
+        return self.site.strings.get(key, self.lang, **values)
+
+    def url(self, path: str, **params: object) -> str:
+        """A link on this site carrying the reader's explicit language and zone choices."""
+        merged: dict[str, object] = {}
+        if self.explicit_lang:
+            merged["lang"] = self.explicit_lang
+        if self.explicit_zone:
+            merged["tz"] = self.explicit_zone
+        merged.update(params)
+        pairs = [(k, str(v)) for k, v in merged.items() if v not in (None, "")]
+        return f"{path}?{urlencode(pairs)}" if pairs else path
+
+    def here(self, **params: object) -> str:
+        """This page with some query parameters changed (None removes one)."""
+        current: dict[str, object] = dict(self.request.query)
+        current.update(params)
+        pairs = [(k, str(v)) for k, v in current.items() if v not in (None, "")]
+        return f"{self.request.path}?{urlencode(pairs)}" if pairs else self.request.path
+
+    def absolute(self, path: str) -> str:
+        return f"{self.base_url}{path}" if self.base_url else path
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone)
+
+    def date(self, moment: datetime) -> str:
+        """A publication day, as written (UTC): a date is not a moment, so no zone shifts it."""
+        return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+    def datetime(self, moment: datetime) -> str:
+        local = self.local(moment)
+        return f"{local:%Y-%m-%d %H:%M} {self.zone_label(local)}"
+
+    def zone_label(self, local: datetime) -> str:
+        offset = local.strftime("%z")
+        offset = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
+        return offset if self.zone_name == "UTC" else f"{offset} ({self.zone_name})"
+
+    def iso(self, moment: datetime) -> str:
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+    def kind_label(self, kind: str) -> str:
+        return self.t(f"kind.{kind}")
+
+    def tech_label(self, technology: str) -> str:
+        return self.t(f"tech.{technology}")
+
+    def lang_label(self, lang: str) -> str:
+        return self.t(f"lang.{lang}")
+
+    def country(self, code: str) -> str:
+        return self.site.app.library.country_name(code)
+
+    def size(self, n: int) -> str:
+        return self.t("size_kb", size=max(1, round(n / 1024)))
+
+
+# -- middlewares and headers ------------------------------------------------------------------------
+
+
+@web.middleware
+async def error_pages(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """404 and 405 as pages in the reader's language; anything unexpected as a 500 page (and a log
+    line), never a traceback."""
+    site = request.app[SITE_KEY]
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return site.error_page(request, 404)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("web: error serving %s", request.path)
+        return site.error_page(request, 500)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+# -- handlers ---------------------------------------------------------------------------------------
+
+
+def _choice(value: str | None, choices: tuple[str, ...] | set[str]) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value not in choices:
+        raise web.HTTPBadRequest(text=value)
+    return value
+
+
+def _offset(value: str | None) -> int:
+    try:
+        return max(0, min(MAX_OFFSET, int(value or 0)))
+    except ValueError:
+        return 0
+
+
+async def library_page(request: web.Request) -> web.Response:
+    site = request.app[SITE_KEY]
+    app = site.app
+    q = request.query
+    try:
+        technology = _choice(q.get("technology"), TECHNOLOGIES)
+        lang = _choice(q.get("in"), LANGUAGES)
+        kind = _choice(q.get("kind"), ("case-study", "workshop-summary"))
+        country = (q.get("country") or "").strip().upper()[:3] or None
+    except web.HTTPBadRequest:
+        return site.error_page(request, 400, View(site, request).t("unknown_value", what="?"))
+    offset = _offset(q.get("offset"))
+
+    def read():
+        shelf = app.library.shelf(
+            technology=technology, country=country, lang=lang, kind=kind, offset=offset, limit=PAGE_SIZE
+        )
+        upcoming = app.sessions.upcoming(limit=4)
+        return shelf, upcoming
+
+    shelf, upcoming = await asyncio.to_thread(read)
+    return site.page(
+        request,
+        "library.html",
+        shelf=shelf,
+        upcoming=upcoming,
+        filters={"technology": technology, "country": country, "in": lang, "kind": kind},
+        offset=offset,
+        page_size=PAGE_SIZE,
+    )
+
+
+async def case_page(request: web.Request) -> web.Response:
+    site = request.app[SITE_KEY]
+    item = await asyncio.to_thread(site.app.library.get, request.match_info["id"])
+    if item is None:
+        raise web.HTTPNotFound()
+    return site.page(request, "case.html", item=item)
+
+
+async def case_file(request: web.Request) -> web.StreamResponse:
+    """The original file, found by the submission id through the submissions store; the request
+    names an id, never a path, and the answer is always a download, never a page to render."""
+    site = request.app[SITE_KEY]
+    found = await asyncio.to_thread(site.app.library.file, request.match_info["id"])
+    if found is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(
+        found.path,
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": content_disposition(found.name),
+            "Cache-Control": "no-cache",
+        },
+    )
+
+
+async def search_page(request: web.Request) -> web.Response:
+    site = request.app[SITE_KEY]
+    app = site.app
+    view = View(site, request)
+    q = request.query
+    question = q.get("q", "").strip()
+    fields = {
+        "technology": q.get("technology") or None,
+        "kind": q.get("kind") or None,
+        "country": q.get("country") or None,
+        "in": q.get("in") or None,
+        "member": q.get("member") or None,
+    }
+    context = {"question": question, "fields": fields, "answer": None, "error": "", "offset": 0}
+    if not question:
+        return site.page(request, "search.html", **context)
+    if len(question) > site.max_query_chars or len(q.get("member", "")) > 200:
+        context["error"] = view.t("query_too_long", chars=len(question), limit=site.max_query_chars)
+        return site.page(request, "search.html", status=400, **context)
+    wait = app.web_rate_limiter.hit(client_address(request, site.settings.trust_forwarded_for))
+    if wait:
+        context["error"] = view.t("rate_limited", seconds=wait)
+        response = site.page(request, "search.html", status=429, **context)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    offset = _offset(q.get("offset"))
+    try:
+        ask = AskRequest(
+            question,
+            technology=fields["technology"],
+            kind=fields["kind"],
+            member=fields["member"],
+            lang=fields["in"],
+            country=fields["country"],
+        ).validated()
+        answer = await asyncio.to_thread(app.library.search, ask, RESULTS, offset)
+    except UnknownChoice as exc:
+        context["error"] = view.t("unknown_value", what=exc.what)
+        return site.page(request, "search.html", status=400, **context)
+    except InputError as exc:
+        context["error"] = view.t("query_empty") if "empty" in str(exc) else str(exc)
+        return site.page(request, "search.html", status=400, **context)
+    pages = {hit.id: f"/case/{quote(page_id(hit.id), safe='')}" for hit in answer.results}
+    context.update(answer=answer, offset=offset, pages=pages, size=RESULTS)
+    return site.page(request, "search.html", **context)
+
+
+def _not_modified(request: web.Request, etag: str, last_modified: datetime) -> bool:
+    """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
+    inm = request.headers.get("If-None-Match")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or etag in tags
+    ims = request.headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return last_modified <= since
+    return False
+
+
+async def calendar_feed(request: web.Request) -> web.StreamResponse:
+    site = request.app[SITE_KEY]
+    lang = request.match_info.get("lang")
+    if lang is not None and lang not in site.app.config.settings.languages:
+        raise web.HTTPNotFound()
+    feed = await site.calendar(lang)
+    headers = {
+        "ETag": feed.etag,
+        "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
+        "Cache-Control": "no-cache",  # revalidate each poll: a 304 costs a few bytes
+    }
+    if _not_modified(request, feed.etag, feed.last_modified):
+        return web.Response(status=304, headers=headers)
+    name = f"clikc-sessions{'-' + lang if lang else ''}.ics"
+    headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return web.Response(body=feed.body, headers=headers, content_type="text/calendar", charset="utf-8")
+
+
+async def stylesheet(request: web.Request) -> web.Response:
+    site = request.app[SITE_KEY]
+    headers = {"ETag": site.css_etag, "Cache-Control": "public, max-age=3600"}
+    if request.headers.get("If-None-Match") == site.css_etag:
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=site.css, headers=headers, content_type="text/css", charset="utf-8")
+
+
+async def icon(request: web.Request) -> web.Response:
+    site = request.app[SITE_KEY]
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return web.Response(body=site.icon, headers=headers, content_type="image/svg+xml")
+
+
+async def robots(request: web.Request) -> web.Response:
+    return web.Response(text="User-agent: *\nDisallow: /search\n", content_type="text/plain")
+
+
+# -- assembly -----------------------------------------------------------------------------------------
+
+
+def create_app(app: App, monotonic: Callable[[], float] = time.monotonic) -> web.Application:
+    """The aiohttp application over one App (the same services the bot uses)."""
+    site = Site(app, monotonic)
+    webapp = web.Application(middlewares=[error_pages], client_max_size=16 * 1024)
+    webapp[APP_KEY] = app
+    webapp[SITE_KEY] = site
+    webapp.on_response_prepare.append(security_headers)
+    webapp.router.add_get("/", library_page)
+    webapp.router.add_get("/case/{id}", case_page)
+    webapp.router.add_get("/case/{id}/file", case_file)
+    webapp.router.add_get("/search", search_page)
+    webapp.router.add_get("/calendar.ics", calendar_feed)
+    webapp.router.add_get("/calendar/{lang}.ics", calendar_feed)
+    webapp.router.add_get("/static/style.css", stylesheet)
+    webapp.router.add_get("/static/icon.svg", icon)
+    webapp.router.add_get("/favicon.ico", icon)
+    webapp.router.add_get("/robots.txt", robots)
+    return webapp
+
+
+async def start(app: App, host: str, port: int) -> web.AppRunner:
+    """Start serving on the running loop (the bot's, in `run`); the caller awaits runner.cleanup()."""
+    runner = web.AppRunner(create_app(app), access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, shutdown_timeout=5)
+    await site.start()
+    return runner
+
+
+def bound_addresses(runner: web.AppRunner) -> list[str]:
+    out = []
+    for address in runner.addresses:
+        host, port = address[0], address[1]
+        out.append(f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}")
+    return out
