@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,7 +122,8 @@ def content_disposition(name: str) -> str:
     """attachment; an ASCII fallback name with nothing a header or a shell could trip on, and the
     real name percent-encoded (RFC 6266 / 5987)."""
     name = re.split(r"[\\/]", name)[-1].strip() or "file"
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._") or "file"
     return f"attachment; filename=\"{ascii_name[:150]}\"; filename*=UTF-8''{quote(name[:150], safe='')}"
 
 
@@ -509,9 +511,9 @@ def create_app(app: App, monotonic: Callable[[], float] = time.monotonic) -> web
 
 async def start(app: App, host: str, port: int) -> web.AppRunner:
     """Start serving on the running loop (the bot's, in `run`); the caller awaits runner.cleanup()."""
-    runner = web.AppRunner(create_app(app), access_log=None, handle_signals=False)
+    runner = web.AppRunner(create_app(app), access_log=None, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, shutdown_timeout=5)
+    site = web.TCPSite(runner, host, port)
     await site.start()
     return runner
 
