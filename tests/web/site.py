@@ -19,6 +19,7 @@ from bot.config import DEFAULT_CONFIG, WebRateLimit, WebSettings, load_config
 from bot.submissions import Actor, Submission, SubmissionForm, Upload
 from bot.web.server import bound_addresses, start
 
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 SUBMITTER = Actor(id="1001", name="Ana Pérez", roles=("Member",), platform="discord")
 OPERATOR = Actor(id="operator", name="operator", platform="local")
