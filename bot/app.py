@@ -142,6 +142,14 @@ class App:
             base_url=web.base_url if web.enabled else None,
         )
 
+    def calendar_feed_url(self, lang: str | None = None) -> str | None:
+        """The public address of the web's calendar feed (titles in `lang`), None unless the web is on
+        with a base_url: what Discord shows members so they subscribe once instead of importing files."""
+        web = self.config.settings.web
+        if not (web.enabled and web.base_url):
+            return None
+        return f"{web.base_url}/calendar/{lang}.ics" if lang else f"{web.base_url}/calendar.ics"
+
     @cached_property
     def web_rate_limiter(self) -> RateLimiter:
         """Searches per address on the web (a separate budget from Discord's questions per member)."""

@@ -38,6 +38,10 @@ class SessionsCog(commands.Cog):
         lang = replies.lang(interaction.locale)
         found = await asyncio.to_thread(app.sessions.upcoming, None, False, 10)
         embed = render.sessions_embed(found, replies, interaction.locale)
+        if feed := app.calendar_feed_url(lang):
+            subscribe = replies.get("calendar_subscribe", interaction.locale, url=feed)
+            embed.description = f"{embed.description or ''}\n\n{subscribe}".strip()
+            embed = render.fit(embed)
         if ics:
             data = await asyncio.to_thread(app.sessions.to_ics, None, lang)
             file = discord.File(io.BytesIO(data), filename="clikc-sessions.ics")
@@ -94,7 +98,10 @@ class AnnouncerCog(commands.Cog):
         posted = 0
         if channel is not None:
             for item in await asyncio.to_thread(app.sessions.due_announcements):
-                await channel.send(render.announcement_text(item, replies, self.locale))
+                text = render.announcement_text(item, replies, self.locale)
+                if feed := app.calendar_feed_url(replies.lang(self.locale)):
+                    text = f"{text}\n{replies.get('calendar_subscribe', self.locale, url=feed)}"
+                await channel.send(render.message(text))
                 await asyncio.to_thread(app.sessions.mark_announced, item)
                 log.info("announced %s (%s)", item.key, item.kind)
                 posted += 1
@@ -108,6 +115,10 @@ class AnnouncerCog(commands.Cog):
                     title=note.payload.get("title", ""),
                     member=note.payload.get("member", ""),
                 )
+                doc_id = note.payload.get("doc_id", "")
+                pages = await asyncio.to_thread(app.library.page_urls, [doc_id]) if doc_id else {}
+                if doc_id in pages:
+                    text = f"{text}\n{replies.get('read_on_web', self.locale, url=pages[doc_id])}"
                 await channel.send(render.message(text))
             elif note.kind in (APPROVED_NOTICE, REJECTED_NOTICE) and note.platform == "discord":
                 await self.notify_submitter(note)
