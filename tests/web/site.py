@@ -68,7 +68,7 @@ def publish(
     """Submit a case study as a Discord member; approve it as the operator (unless told not to)."""
     form = SubmissionForm(
         title=title, member="SUNAT", summary=SUMMARY, results=RESULTS, contact="ana@example.org",
-        file=Upload(file_name, data + title.encode()),
+        file=Upload(file_name, data),
     )  # fmt: skip
     receipt = app.submissions.submit(form, SUBMITTER)
     if approve:
