@@ -171,17 +171,26 @@ class Site:
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def page(self, request: web.Request, template: str, status: int = 200, **context: object) -> web.Response:
+    async def page(
+        self, request: web.Request, template: str, status: int = 200, **context: object
+    ) -> web.Response:
+        """Rendered in a worker thread: a long list is CPU work the event loop must not do."""
         view = View(self, request)
-        html = self.env.get_template(template).render(v=view, **context)
+        html = await asyncio.to_thread(self.env.get_template(template).render, v=view, **context)
         response = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
         response.headers["Content-Language"] = view.lang
         response.headers["Vary"] = "Accept-Language"
         response.headers["Cache-Control"] = "no-cache"
         return response
 
-    def error_page(self, request: web.Request, status: int, message: str = "") -> web.Response:
-        return self.page(request, "error.html", status=status, status_code=status, message=message)
+    async def error_page(self, request: web.Request, status: int, message: str = "") -> web.Response:
+        return await self.page(request, "error.html", status=status, status_code=status, message=message)
+
+    def warm_up(self) -> None:
+        """Compile the templates and open the knowledge base before the first reader comes."""
+        for name in ("library.html", "case.html", "search.html", "error.html"):
+            self.env.get_template(name)
+        self.app.library.shelf(limit=1)
 
     # -- calendar -------------------------------------------------------------------------------
 
@@ -296,12 +305,12 @@ async def error_pages(
     try:
         return await handler(request)
     except web.HTTPNotFound:
-        return site.error_page(request, 404)
+        return await site.error_page(request, 404)
     except web.HTTPException:
         raise
     except Exception:
         log.exception("web: error serving %s", request.path)
-        return site.error_page(request, 500)
+        return await site.error_page(request, 500)
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -338,7 +347,7 @@ async def library_page(request: web.Request) -> web.Response:
         kind = _choice(q.get("kind"), ("case-study", "workshop-summary"))
         country = (q.get("country") or "").strip().upper()[:3] or None
     except web.HTTPBadRequest:
-        return site.error_page(request, 400, View(site, request).t("unknown_value", what="?"))
+        return await site.error_page(request, 400, View(site, request).t("unknown_value", what="?"))
     offset = _offset(q.get("offset"))
 
     def read():
@@ -349,7 +358,7 @@ async def library_page(request: web.Request) -> web.Response:
         return shelf, upcoming
 
     shelf, upcoming = await asyncio.to_thread(read)
-    return site.page(
+    return await site.page(
         request,
         "library.html",
         shelf=shelf,
@@ -365,7 +374,7 @@ async def case_page(request: web.Request) -> web.Response:
     item = await asyncio.to_thread(site.app.library.get, request.match_info["id"])
     if item is None:
         raise web.HTTPNotFound()
-    return site.page(request, "case.html", item=item)
+    return await site.page(request, "case.html", item=item)
 
 
 async def case_file(request: web.Request) -> web.StreamResponse:
@@ -400,14 +409,14 @@ async def search_page(request: web.Request) -> web.Response:
     }
     context = {"question": question, "fields": fields, "answer": None, "error": "", "offset": 0}
     if not question:
-        return site.page(request, "search.html", **context)
+        return await site.page(request, "search.html", **context)
     if len(question) > site.max_query_chars or len(q.get("member", "")) > 200:
         context["error"] = view.t("query_too_long", chars=len(question), limit=site.max_query_chars)
-        return site.page(request, "search.html", status=400, **context)
+        return await site.page(request, "search.html", status=400, **context)
     wait = app.web_rate_limiter.hit(client_address(request, site.settings.trust_forwarded_for))
     if wait:
         context["error"] = view.t("rate_limited", seconds=wait)
-        response = site.page(request, "search.html", status=429, **context)
+        response = await site.page(request, "search.html", status=429, **context)
         response.headers["Retry-After"] = str(wait)
         return response
     offset = _offset(q.get("offset"))
@@ -423,13 +432,13 @@ async def search_page(request: web.Request) -> web.Response:
         answer = await asyncio.to_thread(app.library.search, ask, RESULTS, offset)
     except UnknownChoice as exc:
         context["error"] = view.t("unknown_value", what=exc.what)
-        return site.page(request, "search.html", status=400, **context)
+        return await site.page(request, "search.html", status=400, **context)
     except InputError as exc:
         context["error"] = view.t("query_empty") if "empty" in str(exc) else str(exc)
-        return site.page(request, "search.html", status=400, **context)
+        return await site.page(request, "search.html", status=400, **context)
     pages = {hit.id: f"/case/{quote(page_id(hit.id), safe='')}" for hit in answer.results}
     context.update(answer=answer, offset=offset, pages=pages, size=RESULTS)
-    return site.page(request, "search.html", **context)
+    return await site.page(request, "search.html", **context)
 
 
 def _not_modified(request: web.Request, etag: str, last_modified: datetime) -> bool:
@@ -511,7 +520,9 @@ def create_app(app: App, monotonic: Callable[[], float] = time.monotonic) -> web
 
 async def start(app: App, host: str, port: int) -> web.AppRunner:
     """Start serving on the running loop (the bot's, in `run`); the caller awaits runner.cleanup()."""
-    runner = web.AppRunner(create_app(app), access_log=None, handle_signals=False, shutdown_timeout=5)
+    webapp = create_app(app)
+    await asyncio.to_thread(webapp[SITE_KEY].warm_up)
+    runner = web.AppRunner(webapp, access_log=None, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
