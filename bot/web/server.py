@@ -15,6 +15,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -39,6 +40,7 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 30
 RESULTS = 10
 MAX_OFFSET = 1000
+SEARCH_THREADS = 2
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -167,6 +169,9 @@ class Site:
         self.css_etag = f'"{hashlib.sha256(self.css).hexdigest()[:16]}"'
         self.monotonic = monotonic
         self._calendars: dict[str, CalendarFeed] = {}
+        # Searches get their own two threads: a burst of them queues there instead of holding every
+        # worker thread that page views, the calendar and the Discord adapter's questions also use.
+        self.search_pool = ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="web-search")
         self._calendar_lock = asyncio.Lock()
 
     # -- rendering ------------------------------------------------------------------------------
@@ -429,7 +434,8 @@ async def search_page(request: web.Request) -> web.Response:
             lang=fields["in"],
             country=fields["country"],
         ).validated()
-        answer = await asyncio.to_thread(app.library.search, ask, RESULTS, offset)
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(site.search_pool, app.library.search, ask, RESULTS, offset)
     except UnknownChoice as exc:
         context["error"] = view.t("unknown_value", what=exc.what)
         return await site.page(request, "search.html", status=400, **context)
@@ -498,6 +504,10 @@ async def robots(request: web.Request) -> web.Response:
 # -- assembly -----------------------------------------------------------------------------------------
 
 
+async def _stop_search_pool(webapp: web.Application) -> None:
+    webapp[SITE_KEY].search_pool.shutdown(wait=False, cancel_futures=True)
+
+
 def create_app(app: App, monotonic: Callable[[], float] = time.monotonic) -> web.Application:
     """The aiohttp application over one App (the same services the bot uses)."""
     site = Site(app, monotonic)
@@ -505,6 +515,7 @@ def create_app(app: App, monotonic: Callable[[], float] = time.monotonic) -> web
     webapp[APP_KEY] = app
     webapp[SITE_KEY] = site
     webapp.on_response_prepare.append(security_headers)
+    webapp.on_cleanup.append(_stop_search_pool)
     webapp.router.add_get("/", library_page)
     webapp.router.add_get("/case/{id}", case_page)
     webapp.router.add_get("/case/{id}/file", case_file)

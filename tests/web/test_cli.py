@@ -109,3 +109,15 @@ async def test_run_serves_the_web_in_the_bots_process_when_enabled(tmp_path, ena
         assert client.seen == [(0, "refused"), (0, "refused")]  # off by default: nothing listens
     with pytest.raises(OSError):  # stopped with the bot: nothing listens any more
         await asyncio.open_connection("127.0.0.1", port)
+
+
+def test_a_bad_web_setting_is_one_line(tmp_path, capsys):
+    settings = tmp_path / "clikc.yaml"
+    settings.write_text("web:\n  base_url: ftp://example.org\n  port: 99999\n", encoding="utf-8")
+    assert main(["--config", str(settings), "--data-dir", str(tmp_path / "data"), "serve"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"clikc-bot: {settings}: web.port: Input should be less than or equal to 65535",
+        f"clikc-bot: {settings}: web.base_url: base_url must be an http(s) address like "
+        "https://example.org, not 'ftp://example.org'",
+    ]
