@@ -87,6 +87,11 @@ class WhooshEngine:
         mapped_segments.install()
         self.index_dir = index_dir
         self._lock = threading.RLock()
+        # A searcher's segment files have one read position each: two threads reading through the
+        # same searcher at once move each other's position and read garbage (UnpicklingError, zlib
+        # errors, wrong answers). Searches come from several worker threads (Discord, the web), so
+        # every read through the shared searcher holds this lock; the GIL serialised them anyway.
+        self._read_lock = threading.Lock()
         self._lengths = SegmentLengths()
         self._weighting = CachedLengthBM25F(self._lengths, B=BM25_B, K1=BM25_K1)
         self._ix = self._open_or_create()
@@ -176,10 +181,12 @@ class WhooshEngine:
     # -- reading ---------------------------------------------------------------------------------
 
     def doc_count(self) -> int:
-        return self._searcher.doc_count()
+        with self._read_lock:
+            return self._searcher.doc_count()
 
     def all_ids(self) -> set[str]:
-        return {fields["id"] for fields in self._searcher.all_stored_fields()}
+        with self._read_lock:
+            return {fields["id"] for fields in self._searcher.all_stored_fields()}
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
@@ -193,26 +200,28 @@ class WhooshEngine:
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
                 searcher = self._searcher = self._ix.searcher(weighting=self._weighting)
-        allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
-        results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
-        terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
-        docnums = [hit.docnum for hit in results]
-        if isinstance(query, SummedOr) and query.matches:
-            matched = _noted_matches(searcher, docnums, query.matches)
-            noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
-            for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
-                matched[docnum] |= found
-        else:
-            matched = _matched_terms(searcher, docnums, terms)
-        hits = [
-            RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
-            for hit in results
-        ]
-        return hits, len(results)
+        with self._read_lock:
+            allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
+            results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
+            terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
+            docnums = [hit.docnum for hit in results]
+            if isinstance(query, SummedOr) and query.matches:
+                matched = _noted_matches(searcher, docnums, query.matches)
+                noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
+                for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
+                    matched[docnum] |= found
+            else:
+                matched = _matched_terms(searcher, docnums, terms)
+            hits = [
+                RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
+                for hit in results
+            ]
+            return hits, len(results)
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
-        return self._searcher.doc_frequency(field, term)
+        with self._read_lock:
+            return self._searcher.doc_frequency(field, term)
 
     def close(self) -> None:
         with self._lock:

@@ -321,6 +321,7 @@ async def error_pages(
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Server"] = "clikc-bot"  # no library versions for scanners
 
 
 # -- handlers ---------------------------------------------------------------------------------------
