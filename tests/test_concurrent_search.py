@@ -8,16 +8,8 @@ import threading
 
 from benchmarks.clikc import document_for
 from benchmarks.corpus import CorpusGenerator
+from benchmarks.web_load import QUESTIONS
 from tests.conftest import open_kb
-
-QUESTIONS = [
-    "electronic seals for transit",
-    "precintos electrónicos",
-    "scellés électroniques",
-    "lacre eletrônico",
-    "blockchain AEO mutual recognition",
-    "machine learning undervaluation",
-]
 
 
 def test_concurrent_searches_get_the_answers_they_get_alone(tmp_path):

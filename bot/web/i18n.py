@@ -1,40 +1,15 @@
-"""The web pages' strings per language, and which language a reader gets (?lang=, else Accept-Language)."""
+"""Which language a web reader gets: ?lang= (the page's switch), else Accept-Language, else English.
+
+The pages' own texts are `strings.yaml` beside this file, read by the same `Replies` as the bot's
+(English fallback key by key, placeholders checked at load).
+"""
 
 from __future__ import annotations
 
-import string
-from dataclasses import dataclass
 from pathlib import Path
-
-from bot.config import ConfigError, read_yaml
 
 FALLBACK = "en"
 STRINGS_FILE = Path(__file__).with_name("strings.yaml")
-
-
-class _Missing(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-@dataclass(frozen=True)
-class WebStrings:
-    texts: dict[str, dict[str, str]]  # lang → key → text
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        return tuple(self.texts)
-
-    @classmethod
-    def load(cls, path: Path = STRINGS_FILE) -> WebStrings:
-        raw = read_yaml(path)
-        if not isinstance(raw, dict) or not isinstance(raw.get(FALLBACK), dict):
-            raise ConfigError([f"{path}: expected a mapping of languages with at least '{FALLBACK}'"])
-        return cls({str(lang): {str(k): str(v) for k, v in entries.items()} for lang, entries in raw.items()})
-
-    def get(self, key: str, lang: str, **values: object) -> str:
-        text = self.texts.get(lang, {}).get(key) or self.texts[FALLBACK].get(key, key)
-        return string.Formatter().vformat(text, (), _Missing(values)) if values else text
 
 
 def choose_language(query_lang: str | None, accept_language: str | None, languages: tuple[str, ...]) -> str:

@@ -31,7 +31,8 @@ from markupsafe import Markup, escape
 from bot.app import App
 from bot.asking import AskRequest, UnknownChoice
 from bot.library import page_id
-from bot.web.i18n import WebStrings, choose_language
+from bot.replies import Replies
+from bot.web.i18n import STRINGS_FILE, choose_language
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
 
@@ -153,7 +154,7 @@ class Site:
         self.app = app
         self.settings = app.config.settings.web
         self.max_query_chars = app.config.settings.search.max_query_chars
-        self.strings = WebStrings.load()
+        self.strings = Replies.load(STRINGS_FILE)
         self.languages = tuple(lang for lang in LANGUAGES if lang in self.strings.languages)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -13,8 +13,9 @@ import recurring_ical_events
 from icalendar import Calendar
 
 from bot.cli import main
+from bot.replies import Replies
 from bot.sessions import DEFAULT_HORIZON
-from bot.web.i18n import WebStrings, choose_language
+from bot.web.i18n import STRINGS_FILE, choose_language
 from bot.web.server import content_disposition, paragraphs, zone_from
 from tests.web.site import NOW, Server, get, make_app, publish
 
@@ -225,7 +226,7 @@ def test_calendar_etag_changes_when_a_session_changes(site):
 
 
 def test_every_language_has_every_web_string():
-    strings = WebStrings.load()
+    strings = Replies.load(STRINGS_FILE)
     english = set(strings.texts["en"])
     for lang in ("es", "fr", "pt"):
         assert set(strings.texts[lang]) == english, lang
