@@ -328,12 +328,16 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 # -- handlers ---------------------------------------------------------------------------------------
 
 
-def _choice(value: str | None, choices: tuple[str, ...] | set[str]) -> str | None:
+class _BadFilter(ValueError):
+    """A filter value outside its list; the message is the key of the filter's label."""
+
+
+def _choice(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return None
     if value not in choices:
-        raise web.HTTPBadRequest(text=value)
+        raise _BadFilter(what)
     return value
 
 
@@ -349,12 +353,13 @@ async def library_page(request: web.Request) -> web.Response:
     app = site.app
     q = request.query
     try:
-        technology = _choice(q.get("technology"), TECHNOLOGIES)
-        lang = _choice(q.get("in"), LANGUAGES)
-        kind = _choice(q.get("kind"), ("case-study", "workshop-summary"))
+        technology = _choice(q.get("technology"), TECHNOLOGIES, "filter_technology")
+        lang = _choice(q.get("in"), LANGUAGES, "filter_language")
+        kind = _choice(q.get("kind"), ("case-study", "workshop-summary"), "filter_kind")
         country = (q.get("country") or "").strip().upper()[:3] or None
-    except web.HTTPBadRequest:
-        return await site.error_page(request, 400, View(site, request).t("unknown_value", what="?"))
+    except _BadFilter as exc:
+        view = View(site, request)
+        return await site.error_page(request, 400, view.t("unknown_value", what=view.t(str(exc)).lower()))
     offset = _offset(q.get("offset"))
 
     def read():

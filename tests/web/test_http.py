@@ -33,6 +33,27 @@ def test_library_lists_published_items_in_the_readers_language(site):
     assert '<html lang="fr">' in explicit.text and "?lang=fr" in explicit.text  # links keep the switch
 
 
+def test_the_list_filters_by_technology_language_and_kind(site):
+    blockchain = get(f"{site.url}/?technology=blockchain").text
+    assert "case-pt-blockchain-origem" in blockchain and "case-en-rfid-land-border" not in blockchain
+    spanish = get(f"{site.url}/?in=es&kind=workshop-summary").text
+    assert "ws-es-iot-transito" in spanish and "case-es-precintos" not in spanish
+    bad = get(f"{site.url}/?technology=quantum", {"Accept-Language": "es"})
+    assert bad.status == 400 and "Valor desconocido para tecnología" in bad.text
+    assert get(f"{site.url}/", {"Accept-Language": "en"}).headers["Server"] == "clikc-bot"
+
+
+def test_read_only(site):
+    import urllib.request
+
+    request = urllib.request.Request(f"{site.url}/search?q=seals", data=b"x", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        raise AssertionError("POST was accepted")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 405
+
+
 def test_security_headers_on_every_response(site):
     for path in ("/", "/case/case-en-rfid-land-border", "/nope", "/calendar.ics", "/static/style.css"):
         headers = get(f"{site.url}{path}").headers
