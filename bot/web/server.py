@@ -444,7 +444,8 @@ async def search_page(request: web.Request) -> web.Response:
         loop = asyncio.get_running_loop()
         answer = await loop.run_in_executor(site.search_pool, app.library.search, ask, RESULTS, offset)
     except UnknownChoice as exc:
-        context["error"] = view.t("unknown_value", what=exc.what)
+        label = {"technology": "filter_technology", "kind": "filter_kind", "lang": "filter_language"}
+        context["error"] = view.t("unknown_value", what=view.t(label.get(exc.what, exc.what)).lower())
         return await site.page(request, "search.html", status=400, **context)
     except InputError as exc:
         context["error"] = view.t("query_empty") if "empty" in str(exc) else str(exc)

@@ -136,7 +136,8 @@ def test_search_in_each_language_finds_the_published_case(site):
 def test_search_filters_and_bad_values(site):
     reply = get(f"{site.url}/search?q=blockchain&in=pt")
     assert "case-pt-blockchain-origem" in reply.text and "case-en-rfid" not in reply.text
-    assert get(f"{site.url}/search?q=seals&technology=nope").status == 400
+    unknown = get(f"{site.url}/search?q=seals&technology=nope&lang=fr")
+    assert unknown.status == 400 and "Valeur inconnue pour technologie" in unknown.text
     assert get(f"{site.url}/search?q=seals&kind=post").text.count('class="item"') == 0
     empty = get(f"{site.url}/search?q=")
     assert empty.status == 200 and 'class="item"' not in empty.text
