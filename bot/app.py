@@ -75,6 +75,16 @@ class App:
         return RateLimiter(limit.questions, limit.per_seconds, self.clock)
 
     @cached_property
+    def rate_limits(self) -> dict[str, RateLimiter]:
+        """One cool-down per member action: "ask", "submit", "pages" and "privacy"."""
+        limits = self.config.settings.discord.rate_limit
+        actions = {"submit": limits.submit, "pages": limits.pages, "privacy": limits.privacy}
+        return {
+            "ask": self.rate_limiter,
+            **{name: RateLimiter(a.times, a.per_seconds, self.clock) for name, a in actions.items()},
+        }
+
+    @cached_property
     def sessions(self) -> SessionService:
         s = self.config.settings
         return SessionService(

@@ -43,14 +43,26 @@ class IngestSettings(_Strict):
     max_file_mb: float = Field(10, gt=0, le=200)
 
 
+class ActionLimit(_Strict):
+    """At most `times` of one member action in any `per_seconds` window."""
+
+    times: int = Field(ge=1)
+    per_seconds: int = Field(ge=1)
+
+
 class RateLimit(_Strict):
-    questions: int = Field(5, ge=1)
-    per_seconds: int = Field(60, ge=1)
+    questions: int = Field(5, ge=1)  # /ask and @mentions…
+    per_seconds: int = Field(60, ge=1)  # …in this window
+    submit: ActionLimit = ActionLimit(times=5, per_seconds=3600)  # /submit forms opened
+    pages: ActionLimit = ActionLimit(times=30, per_seconds=60)  # answer pages turned
+    privacy: ActionLimit = ActionLimit(times=5, per_seconds=60)  # /privacy commands
 
 
 class Moderators(_Strict):
     users: list[int | str] = []  # Discord user ids (or console user names)
-    roles: list[int | str] = []  # role ids or names
+    roles: list[int | str] = []  # role ids (preferred) or names, looked up in the home server only
+    manage_server: bool = True  # members with Manage Server (or Administrator) count as moderators
+    self_review: bool = False  # may a moderator approve or reject their own submission?
 
 
 class DiscordSettings(_Strict):

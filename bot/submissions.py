@@ -64,14 +64,23 @@ class NotAllowed(InputError):
     """The actor may not do this (reviewing is for moderators)."""
 
 
+class OwnSubmission(NotAllowed):
+    """A moderator reviewing what they submitted themselves."""
+
+    def __init__(self, submission_id: str):
+        super().__init__(f"{submission_id} is your own submission: another moderator must review it")
+        self.submission_id = submission_id
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting. `platform == "local"` is the operator at the machine holding the database."""
 
     id: str
     name: str
-    roles: tuple[str, ...] = ()  # role ids and/or names, as the adapter knows them
+    roles: tuple[str, ...] = ()  # role ids and/or names in the home server only (the adapter's job)
     platform: str = "local"
+    permissions: tuple[str, ...] = ()  # server permissions in the home server, e.g. MANAGE_SERVER
 
     @classmethod
     def local(cls) -> Actor:
@@ -82,13 +91,30 @@ class Actor:
         return cls(id=user, name=user, platform="local")
 
 
+MANAGE_SERVER = "manage_server"
+
+
 def is_moderator(actor: Actor, moderators: Moderators) -> bool:
-    """Users match by id only (display names can be chosen by anyone); roles by id or name."""
+    """Users match by id only (display names can be chosen by anyone); roles by id or name, and
+    Manage Server unless the settings turn it off. Adapters give only the home server's roles and
+    permissions, so a role of the same name on another server never counts."""
     if actor.platform == "local":
         return True
     users = {str(user).casefold() for user in moderators.users}
     roles = {str(role).casefold() for role in moderators.roles}
-    return str(actor.id).casefold() in users or any(str(role).casefold() in roles for role in actor.roles)
+    return (
+        str(actor.id).casefold() in users
+        or any(str(role).casefold() in roles for role in actor.roles)
+        or (moderators.manage_server and MANAGE_SERVER in actor.permissions)
+    )
+
+
+def may_review(actor: Actor, submitter_id: str, platform: str, moderators: Moderators) -> bool:
+    """A moderator does not review their own submission unless the settings allow it. The operator
+    at the machine (platform "local") holds the database and the settings, so the rule is theirs."""
+    if actor.platform == "local" or moderators.self_review:
+        return True
+    return not (str(actor.id) == str(submitter_id) and actor.platform == platform)
 
 
 @dataclass(frozen=True)
@@ -557,10 +583,20 @@ class SubmissionService:
 
     # -- reviewing ------------------------------------------------------------------------------
 
+    def check_reviewer(self, actor: Actor, submission_id: str) -> Submission:
+        """Raises what approving or rejecting would (not a moderator, their own, already decided),
+        so an adapter can refuse before asking for a reason."""
+        self._require_moderator(actor)
+        sub = self._load(submission_id)
+        self._require_not_own(actor, sub)
+        self._require_pending(sub, "review")
+        return sub
+
     def approve(self, actor: Actor, submission_id: str) -> Submission:
         """Index the case study, then record the approval and queue its announcement."""
         self._require_moderator(actor)
         sub = self._load(submission_id)
+        self._require_not_own(actor, sub)
         self._require_pending(sub, "approve")
         reviewed_at = self.clock()
         approved = replace(sub, status=APPROVED, reviewed_by=actor.name, reviewed_at=reviewed_at)
@@ -598,6 +634,7 @@ class SubmissionService:
             limit = self.limits.reason_chars
             raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
         sub = self._load(submission_id)
+        self._require_not_own(actor, sub)
         self._require_pending(sub, "reject")
         rejected = replace(
             sub, status=REJECTED, reviewed_by=actor.name, reviewed_at=self.clock(), reason=reason
@@ -694,6 +731,10 @@ class SubmissionService:
     def _require_moderator(self, actor: Actor) -> None:
         if not is_moderator(actor, self.moderators):
             raise NotAllowed("only moderators can review case studies")
+
+    def _require_not_own(self, actor: Actor, sub: Submission) -> None:
+        if not may_review(actor, sub.submitter_id, sub.platform, self.moderators):
+            raise OwnSubmission(sub.id)
 
     def _require_pending(self, sub: Submission, verb: str) -> None:
         if sub.status != PENDING:

@@ -507,6 +507,42 @@ def test_moderators_by_id_role_name_role_id_and_local(service):
         assert service.list(actor) == []
 
 
+def test_manage_server_counts_unless_the_settings_say_otherwise(db, tmp_path, kb, clock):
+    admin = Actor(id="6006", name="Owner", permissions=("manage_server",), platform="discord")
+    assert submissions_module.is_moderator(admin, MODERATORS)
+    off = MODERATORS.model_copy(update={"manage_server": False})
+    assert not submissions_module.is_moderator(admin, off)
+    service = SubmissionService(db, tmp_path / "files", lambda: kb, off, clock)
+    with pytest.raises(NotAllowed, match="only moderators"):
+        service.list(admin)
+
+
+def test_a_moderator_does_not_review_their_own_submission(service, db, tmp_path, kb, clock):
+    sub = submit_eseal(service, MOD_BY_ROLE).submission
+    for call in (
+        lambda: service.approve(MOD_BY_ROLE, sub.id),
+        lambda: service.reject(MOD_BY_ROLE, sub.id, "not mine to judge"),
+        lambda: service.check_reviewer(MOD_BY_ROLE, sub.id),
+    ):
+        with pytest.raises(submissions_module.OwnSubmission, match="another moderator must review it"):
+            call()
+    assert service.get(MOD_BY_ID, sub.id).status == "pending"
+    assert service.history(MOD_BY_ID, sub.id)[-1].action == "submitted"  # nothing recorded
+    # the same id on another platform is someone else; another moderator may decide
+    assert service.check_reviewer(MOD_BY_ID, sub.id).id == sub.id
+    assert service.approve(MOD_BY_ID, sub.id).status == "approved"
+
+
+def test_self_review_when_the_settings_allow_it_and_for_the_operator(db, tmp_path, kb, clock):
+    allowed = MODERATORS.model_copy(update={"self_review": True})
+    service = SubmissionService(db, tmp_path / "files", lambda: kb, allowed, clock)
+    sub = submit_eseal(service, MOD_BY_ROLE).submission
+    assert service.approve(MOD_BY_ROLE, sub.id).status == "approved"
+    strict = make_service(db, tmp_path, kb, clock)
+    mine = strict.submit(SubmissionForm(title="Mine", member="Ops", summary=ESEAL_TEXT), LOCAL).submission
+    assert strict.reject(LOCAL, mine.id, "test entry").status == "rejected"  # the operator holds the db
+
+
 def test_same_id_on_another_platform_is_not_the_submitter(service):
     sub = submit_eseal(service).submission
     with pytest.raises(NotAllowed):

@@ -14,6 +14,7 @@ from bot.discord import resolve
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue
 from bot.responsiveness import keep_event_loop_responsive
+from bot.submissions import Actor, NotAllowed, OwnSubmission
 from index.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,24 @@ def default_intents() -> discord.Intents:
 
 
 class ClikcTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Commands answer in the home server only: another server's members (and roles) are not the
+        group's, even when the commands are synced globally."""
+        bot: ClikcBot = self.client  # type: ignore[assignment]
+        if bot.in_home(interaction):
+            return True
+        log.info(
+            "refused /%s from user %s in server %s (not the home server)",
+            interaction.command.qualified_name if interaction.command else "?",
+            interaction.user.id,
+            interaction.guild_id,
+        )
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])
+        else:
+            await send_ephemeral(interaction, bot.app.replies.get("other_server", interaction.locale))
+        return False
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Bad input gets its one-line message; anything else is logged and the user gets an apology."""
         original = getattr(error, "original", error)
@@ -44,6 +63,10 @@ class ClikcTree(app_commands.CommandTree):
 
 
 def localised_input_error(error: InputError, replies, locale) -> str:
+    if isinstance(error, OwnSubmission):
+        return replies.get("own_submission", locale, id=error.submission_id)
+    if isinstance(error, NotAllowed):
+        return replies.get("not_moderator", locale)
     what = getattr(error, "what", None)
     if what in {"technology", "kind"}:
         return replies.get(f"unknown_{what}", locale, value=error.value)  # type: ignore[attr-defined]
@@ -78,6 +101,9 @@ class ClikcBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),  # indexed text must never ping anyone
             help_command=None,
             tree_cls=ClikcTree,
+            # a server bot: its commands exist in servers only, and only as the server's installation
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True),
             **options,
         )
         self.app = app
@@ -96,6 +122,8 @@ class ClikcBot(commands.Bot):
         await self.tree.set_translator(ClikcTranslator(self.app.replies))
         for cog in COGS:
             await self.add_cog(cog(self))
+        for command in self.tree.get_commands():
+            command.guild_only = True  # also the legacy dm_permission=false, beside contexts=[guild]
         self.writer.start()
         # Open (and seed) the knowledge base and load the language model before the gateway connects:
         # loading it holds the GIL for most of a second, which would stall heartbeats later.
@@ -122,11 +150,22 @@ class ClikcBot(commands.Bot):
     def home_guild(self) -> discord.Guild | None:
         return resolve.find_guild(self.guilds, self.settings.guild)
 
+    def in_home(self, obj: object) -> bool:
+        """An interaction, message or member from the home server."""
+        return resolve.in_guild(obj, self.home_guild)
+
     async def configure(self) -> None:
         """Resolve configured channels, sync slash commands, then let cogs start (backfill, planner)."""
         guild = self.home_guild
-        if guild is None:
+        if guild is None and self.settings.guild is None and len(self.guilds) > 1:
+            log.warning(
+                "discord.guild is not set and the bot is in %d servers: set it; until then no server "
+                "is home (nothing indexed, commands refused)",
+                len(self.guilds),
+            )
+        elif guild is None:
             log.warning("configured guild %r not found among the bot's servers", self.settings.guild)
+        self._log_moderator_roles(guild)
         self.index_channel_ids = resolve.channel_ids(guild, self.settings.index_channels)
         log.info("indexing %d channel(s) and their threads", len(self.index_channel_ids))
         if self._sync_commands:
@@ -147,8 +186,32 @@ class ClikcBot(commands.Bot):
     def channel(self, ref):
         return resolve.find_channel(self.home_guild, ref)
 
+    def _log_moderator_roles(self, guild: discord.Guild | None) -> None:
+        """Say what each configured moderator role is in the home server; names are looked up there
+        only, and a name can be given to a new role by anyone who manages roles, so ids are safer."""
+        for ref, ids in resolve.role_ids(guild, self.settings.moderators.roles).items():
+            if not ids:
+                log.warning("moderator role %r is not a role of the home server", ref)
+            elif str(ids[0]) != ref.strip().lstrip("@&<>"):
+                log.info("moderator role %r is role id %s (give the id to be exact)", ref, ids[0])
+            if len(ids) > 1:
+                log.warning("moderator role %r names %d roles of the home server: all count", ref, len(ids))
+
     def is_moderator(self, user: discord.abc.User) -> bool:
-        return resolve.is_moderator(user, self.settings)
+        """A moderator of the home server (by user id, role, or Manage Server)."""
+        return resolve.is_moderator(user, self.home_guild, self.settings)
+
+    def actor(self, user: discord.abc.User) -> Actor:
+        """Who is acting, with roles and permissions from the home server only."""
+        return resolve.actor(user, self.home_guild)
+
+    def slow_down(self, action: str, user_id: int, locale: object) -> str | None:
+        """Count one member action ("submit", "pages", "privacy"); the refusal if it is one too many."""
+        wait = self.app.rate_limits[action].hit(user_id)
+        if wait:
+            log.info("%s by user %s refused: rate limit (%d s to wait)", action, user_id, wait)
+            return self.app.replies.get("slow_down", locale, seconds=wait)
+        return None
 
     def is_indexed(self, channel: object) -> bool:
         """A configured channel, or a thread/forum post inside one."""

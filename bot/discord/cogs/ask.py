@@ -59,6 +59,9 @@ class AnswerPages(discord.ui.View):
             text = self.cog.bot.app.replies.get("only_asker", interaction.locale)
             await interaction.response.send_message(text, ephemeral=True)
             return False
+        if refusal := self.cog.bot.slow_down("pages", interaction.user.id, interaction.locale):
+            await interaction.response.send_message(refusal, ephemeral=True)  # each page is a search
+            return False
         return True
 
     async def _turn(self, interaction: discord.Interaction, offset: int) -> None:
@@ -153,8 +156,8 @@ class AskCog(commands.Cog):
     def question_in(self, message: discord.Message) -> str | None:
         """The question if the message explicitly mentions the bot (not @everyone, not a reply ping)."""
         me = self.bot.user
-        if me is None or message.author.bot or message.guild is None:
-            return None
+        if me is None or message.author.bot or not self.bot.in_home(message):
+            return None  # another server's members do not read the group's posts
         pattern = re.compile(rf"<@!?{me.id}>")
         if not pattern.search(message.content):
             return None

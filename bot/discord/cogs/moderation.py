@@ -47,6 +47,9 @@ class ModerationCog(commands.Cog):
         name=T("clikc", "clikc.name"),
         description=T("Moderators: manage the bot", "clikc.description"),
         guild_only=True,
+        # hidden from members by default (server admins may grant it to a moderator role under
+        # Server Settings → Integrations); refuse_non_moderator still checks every use
+        default_permissions=discord.Permissions(manage_guild=True),
     )
 
     def __init__(self, bot: ClikcBot):
@@ -88,12 +91,11 @@ class ModerationCog(commands.Cog):
     async def review(self, interaction: discord.Interaction) -> None:
         from bot.discord.cogs.submissions import review_view
         from bot.discord.render import submission_embed
-        from bot.discord.resolve import actor
 
         if await refuse_non_moderator(self.bot, interaction):
             return
         app = self.bot.app
-        pending = await asyncio.to_thread(app.submissions.list, actor(interaction.user), "pending")
+        pending = await asyncio.to_thread(app.submissions.list, self.bot.actor(interaction.user), "pending")
         if not pending:
             await send_ephemeral(interaction, app.replies.get("review_none", interaction.locale))
             return

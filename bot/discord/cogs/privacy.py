@@ -24,6 +24,13 @@ class PrivacyCog(commands.Cog):
     def __init__(self, bot: ClikcBot):
         self.bot = bot
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Every /privacy command counts toward the member's cool-down (an opt-out rewrites the index)."""
+        if refusal := self.bot.slow_down("privacy", interaction.user.id, interaction.locale):
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return False
+        return True
+
     @privacy.command(
         name=T("optout", "privacy.optout.name"),
         description=T("Remove my posts from the index and stop indexing them", "privacy.optout.description"),

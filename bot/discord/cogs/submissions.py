@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -16,9 +17,9 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
-from bot.discord.resolve import actor
 from bot.discord.translator import T
 from bot.submissions import SubmissionForm, Upload
+from index.extract import SUPPORTED_SUFFIXES
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
@@ -92,17 +93,50 @@ async def _report(bot: ClikcBot, interaction: discord.Interaction, error: Except
         await send_ephemeral(interaction, bot.app.replies.get("error", interaction.locale))
 
 
+# What Discord may report for each readable suffix; no type at all is accepted too (older clients).
+CONTENT_TYPES = {
+    ".md": ("text/", "application/octet-stream"),
+    ".markdown": ("text/", "application/octet-stream"),
+    ".txt": ("text/", "application/octet-stream"),
+    ".pdf": ("application/pdf", "application/octet-stream"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+        "application/octet-stream",
+    ),
+}
+
+
+def attachment_refusal(filename: str, content_type: str | None, size: int, max_bytes: int) -> tuple | None:
+    """(strings key, values) refusing an attachment by what Discord says about it, else None.
+
+    Decided before a byte is downloaded: the name's suffix, the declared content type and size.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        return "file_type", {"name": filename[:100]}
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if declared and not declared.startswith(CONTENT_TYPES[suffix]):
+        return "file_type", {"name": filename[:100]}
+    if size > max_bytes:
+        return "file_too_big", {"size": f"{size / 2**20:.1f}", "limit": f"{max_bytes / 2**20:.0f}"}
+    return None
+
+
 async def read_attachment(bot: ClikcBot, interaction: discord.Interaction, attachment) -> Upload | None:
-    """The attachment's bytes, refused by its declared size before downloading."""
+    """The attachment's bytes, refused by its declared name, type and size before downloading."""
     limit = bot.app.submissions.max_file_bytes
-    if attachment.size > limit:
-        text = bot.app.replies.get(
-            "file_too_big",
-            interaction.locale,
-            size=f"{attachment.size / 2**20:.1f}",
-            limit=f"{limit / 2**20:.0f}",
+    refusal = attachment_refusal(attachment.filename, attachment.content_type, attachment.size, limit)
+    if refusal is not None:
+        key, values = refusal
+        log.info(
+            "attachment %r (%s, %d bytes) refused: %s",
+            attachment.filename[:100],
+            attachment.content_type,
+            attachment.size,
+            key,
         )
-        await send_ephemeral(interaction, text)
+        await send_ephemeral(interaction, bot.app.replies.get(key, interaction.locale, **values))
         return None
     return Upload(name=attachment.filename, data=await attachment.read())
 
@@ -110,7 +144,7 @@ async def read_attachment(bot: ClikcBot, interaction: discord.Interaction, attac
 async def submit(bot: ClikcBot, interaction: discord.Interaction, form: SubmissionForm) -> None:
     """Store the submission (committed before the receipt), then put it before the moderators."""
     replies = bot.app.replies
-    who = actor(interaction.user)
+    who = bot.actor(interaction.user)
     receipt = await bot.writer.call(bot.app.submissions.submit, form, who)  # analysis reads the index
     sub = receipt.submission
     key = "submit_duplicate" if receipt.duplicate else "submit_received"
@@ -162,7 +196,7 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc
         await interaction.response.defer()
         try:
             sub = await bot.writer.call(
-                bot.app.submissions.approve, actor(interaction.user), self.submission_id
+                bot.app.submissions.approve, bot.actor(interaction.user), self.submission_id
             )
         except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
             await _report(bot, interaction, exc)
@@ -190,6 +224,13 @@ class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:
         if not bot.is_moderator(interaction.user):
             await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
             return
+        try:  # refused before they type a reason (their own submission, already decided…)
+            await asyncio.to_thread(
+                bot.app.submissions.check_reviewer, bot.actor(interaction.user), self.submission_id
+            )
+        except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
+            await _report(bot, interaction, exc)
+            return
         await interaction.response.send_modal(RejectReasonModal(bot, self.submission_id, interaction.locale))
 
 
@@ -206,7 +247,7 @@ class RejectReasonModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         bot = self.bot
         sub = await asyncio.to_thread(
-            bot.app.submissions.reject, actor(interaction.user), self.submission_id, self.reason.value
+            bot.app.submissions.reject, bot.actor(interaction.user), self.submission_id, self.reason.value
         )
         log.info("submission %s rejected by moderator %s", sub.id, interaction.user.id)
         embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
@@ -229,4 +270,7 @@ class SubmissionsCog(commands.Cog):
         description=T("Share a case study with the group (form and optional file)", "submit.description"),
     )
     async def submit(self, interaction: discord.Interaction) -> None:
+        if refusal := self.bot.slow_down("submit", interaction.user.id, interaction.locale):
+            await send_ephemeral(interaction, refusal)
+            return
         await interaction.response.send_modal(SubmitModal(self.bot, interaction.locale))

@@ -6,14 +6,14 @@ import discord
 import pytest
 
 from bot.discord.bot import ClikcBot
-from tests.bot.discord.helpers import MockGuild, MockRole, MockTextChannel
+from tests.bot.discord.helpers import HOME_GUILD_ID, MockGuild, MockRole, MockTextChannel
 
 BOT_ID = 999
 
 
 @pytest.fixture
-def guild():
-    return MockGuild(name="CLiKC! AMS")
+def guild(moderator_role):
+    return MockGuild(id=HOME_GUILD_ID, name="CLiKC! AMS", roles=[moderator_role])
 
 
 @pytest.fixture

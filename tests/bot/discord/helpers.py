@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import discord
 
 _ids = itertools.count(1000)
+HOME_GUILD_ID = 1  # the `guild` fixture's id: mocks are members of (and act in) the home server
 
 
 class SpecMock(mock.MagicMock):
@@ -59,16 +60,21 @@ class MockGuild(SpecMock):
 class MockMember(SpecMock):
     spec_instance = discord.Member
 
-    def __init__(self, roles=(), administrator=False, **kwargs):
+    def __init__(self, roles=(), administrator=False, manage_guild=False, **kwargs):
         uid = kwargs.pop("id", next(_ids))
         name = kwargs.pop("name", f"member{uid}")
+        # as discord.Member.guild_permissions computes them: an administrator has every permission
+        permissions = (
+            discord.Permissions.all() if administrator else discord.Permissions(manage_guild=manage_guild)
+        )
         defaults = {
             "id": uid,
             "display_name": name.title(),
             "bot": False,
             "roles": list(roles),
-            "guild_permissions": discord.Permissions(administrator=administrator),
+            "guild_permissions": permissions,
             "mention": f"<@{uid}>",
+            "guild": MockGuild(id=HOME_GUILD_ID),
         }
         super().__init__(name=name, **{**defaults, **kwargs})
 
@@ -101,7 +107,7 @@ class MockMessage(SpecMock):
     def __init__(self, content="", author=None, channel=None, guild=None, system=False, **kwargs):
         channel = channel or MockTextChannel()
         mid = kwargs.pop("id", next(_ids))
-        gid = guild.id if guild else 1
+        gid = guild.id if guild else HOME_GUILD_ID
         defaults = {
             "id": mid,
             "content": content,
@@ -135,10 +141,13 @@ class MockInteraction(SpecMock):
     spec_instance = discord.Interaction
 
     def __init__(self, user=None, locale="en-US", guild=None, **kwargs):
+        guild = guild or MockGuild(id=HOME_GUILD_ID)
         defaults = {
-            "user": user or MockMember(),
+            "user": user or MockMember(guild=guild),
             "locale": discord.Locale(locale),
-            "guild": guild or MockGuild(),
+            "guild": guild,
+            "guild_id": guild.id,
+            "type": discord.InteractionType.application_command,
             "response": MockResponse(),
             "followup": mock.AsyncMock(spec_set=discord.Webhook),
             "command": None,
