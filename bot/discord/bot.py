@@ -50,6 +50,8 @@ class ClikcTree(app_commands.CommandTree):
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         """Bad input gets its one-line message; anything else is logged and the user gets an apology."""
+        if isinstance(error, app_commands.CheckFailure) and interaction.response.is_done():
+            return  # a check (a cool-down, another server) refused and already said why
         original = getattr(error, "original", error)
         bot: ClikcBot = interaction.client  # type: ignore[assignment]
         replies = bot.app.replies

@@ -51,6 +51,7 @@ class DiscordDouble:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._session_count = 0
+        self.downloads: list[str] = []  # attachment ids whose bytes were fetched from the CDN
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -110,11 +111,13 @@ class DiscordDouble:
         return ws
 
     async def _attachment(self, request: web.Request) -> web.Response:
+        self.downloads.append(request.match_info["attachment_id"])
+        self.recorder.changed()
         blob = self.world.blobs.get(request.match_info["attachment_id"])
         if blob is None:
             return web.Response(status=404)
         data, content_type = blob
-        return web.Response(body=data, content_type=content_type or "application/octet-stream")
+        return web.Response(body=data, headers={"Content-Type": content_type or "application/octet-stream"})
 
     # ---- records and waiting --------------------------------------------------------------------
 
@@ -403,6 +406,35 @@ class DiscordDouble:
         """
         data = self._command_data(command, options or {}, channel)
         return await self._interact(APPLICATION_COMMAND, data, user, channel, locale, guild_locale)
+
+    def visible_commands(self, user: Ref, channel: Ref = "general") -> list[str]:
+        """The slash commands ``user`` finds in the picker in ``channel``, as Discord decides: the
+        server's and the global ones usable in a server (``contexts``, or ``dm_permission`` in a DM)
+        whose ``default_member_permissions`` the member holds in full. Administrators (and the owner)
+        see everything; "0" is for them only. Per-server overrides (Integrations) are not modelled."""
+        channel_data = self.world.channel(channel)
+        guild = self.world.guild_of(channel_data["id"])
+        user_id = self.world.user(user)["id"]
+        perms = self.world.member_permissions(guild, user_id) if guild is not None else 0
+        context = 0 if guild is not None else 1  # GUILD, BOT_DM
+        visible: set[str] = set()
+        for scope in ([guild.id] if guild is not None else []) + [None]:
+            for command in self.world.commands.get(scope, []):
+                if command.get("type", 1) != 1:
+                    continue
+                contexts = command.get("contexts")
+                if contexts is not None and context not in contexts:
+                    continue
+                if guild is None and contexts is None and command.get("dm_permission") is False:
+                    continue
+                required = command.get("default_member_permissions")
+                if guild is not None and required is not None:
+                    required = int(required)
+                    admin = bool(perms & p.ADMINISTRATOR)
+                    if (required == 0 and not admin) or perms & required != required:
+                        continue
+                visible.add(command["name"])
+        return sorted(visible)
 
     async def autocomplete(
         self,

@@ -209,6 +209,8 @@ class RestApi:
             **command,
         }
         stored["id"] = command_id
+        if stored["default_member_permissions"] is not None:  # Discord answers it as a string
+            stored["default_member_permissions"] = str(stored["default_member_permissions"])
         if scope is not None:
             stored["guild_id"] = scope
         return stored

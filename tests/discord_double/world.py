@@ -103,6 +103,15 @@ class World:
         self.guilds[guild.id] = guild
         return guild
 
+    def add_server(self, name: str) -> Guild:
+        """Another server the bot is in (add it before the bot connects: GUILD_CREATE is sent at READY)."""
+        owner = p.user(self.snowflakes.next_str(), f"owner-of-{len(self.guilds)}")
+        self.users[owner["id"]] = owner
+        guild = self.add_guild(name, owner_id=owner["id"])
+        self.add_member(guild, owner, roles=[])
+        self.add_member(guild, self.bot_user, roles=[])
+        return guild
+
     def add_role(self, guild: Guild, name: str, *, permissions: int) -> dict[str, Any]:
         data = p.role(self.snowflakes.next_str(), name, permissions=permissions, position=len(guild.roles))
         guild.roles[data["id"]] = data

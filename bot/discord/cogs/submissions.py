@@ -175,6 +175,22 @@ async def post_for_review(bot: ClikcBot, sub) -> None:
     )
 
 
+async def may_review(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
+    """A moderator of the home server, not the submitter, on a pending submission; otherwise one
+    private line, answered before anything is deferred or a reason is asked for."""
+    if not bot.is_moderator(interaction.user):
+        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        return False
+    try:
+        await asyncio.to_thread(
+            bot.app.submissions.check_reviewer, bot.actor(interaction.user), submission_id
+        )
+    except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
+        await _report(bot, interaction, exc)
+        return False
+    return True
+
+
 class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:approve:{ID_PATTERN}"):
     def __init__(self, submission_id: str, label: str = "Approve"):
         super().__init__(
@@ -190,8 +206,7 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        if not bot.is_moderator(interaction.user):
-            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        if not await may_review(bot, interaction, self.submission_id):
             return
         await interaction.response.defer()
         try:
@@ -221,15 +236,7 @@ class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        if not bot.is_moderator(interaction.user):
-            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
-            return
-        try:  # refused before they type a reason (their own submission, already decided…)
-            await asyncio.to_thread(
-                bot.app.submissions.check_reviewer, bot.actor(interaction.user), self.submission_id
-            )
-        except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
-            await _report(bot, interaction, exc)
+        if not await may_review(bot, interaction, self.submission_id):
             return
         await interaction.response.send_modal(RejectReasonModal(bot, self.submission_id, interaction.locale))
 
