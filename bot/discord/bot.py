@@ -194,7 +194,7 @@ class ClikcBot(commands.Bot):
         for ref, ids in resolve.role_ids(guild, self.settings.moderators.roles).items():
             if not ids:
                 log.warning("moderator role %r is not a role of the home server", ref)
-            elif str(ids[0]) != ref.strip().lstrip("@&<>"):
+            elif not ref.strip().lstrip("@&<>").isdigit():  # given by name
                 log.info("moderator role %r is role id %s (give the id to be exact)", ref, ids[0])
             if len(ids) > 1:
                 log.warning("moderator role %r names %d roles of the home server: all count", ref, len(ids))

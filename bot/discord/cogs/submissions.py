@@ -175,7 +175,7 @@ async def post_for_review(bot: ClikcBot, sub) -> None:
     )
 
 
-async def may_review(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
+async def reviewer_allowed(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
     """A moderator of the home server, not the submitter, on a pending submission; otherwise one
     private line, answered before anything is deferred or a reason is asked for."""
     if not bot.is_moderator(interaction.user):
@@ -206,7 +206,7 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        if not await may_review(bot, interaction, self.submission_id):
+        if not await reviewer_allowed(bot, interaction, self.submission_id):
             return
         await interaction.response.defer()
         try:
@@ -236,7 +236,7 @@ class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        if not await may_review(bot, interaction, self.submission_id):
+        if not await reviewer_allowed(bot, interaction, self.submission_id):
             return
         await interaction.response.send_modal(RejectReasonModal(bot, self.submission_id, interaction.locale))
 
