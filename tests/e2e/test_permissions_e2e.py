@@ -12,10 +12,7 @@ from typing import Any
 from tests.discord_double import payloads as p
 from tests.e2e.clikc import DEFER, MESSAGE, TIMEOUT, Clikc, string
 from tests.e2e.test_submit_e2e import (
-    MEMBER,
     MODAL,
-    SUMMARY,
-    TITLE,
     WRITE_UP,
     button,
     open_submit_form,
@@ -253,17 +250,7 @@ async def test_attachments_are_refused_by_name_type_and_size_before_download(cli
     await clikc.start()
 
     async def submit_with(user: str, attachment: dict[str, Any]) -> dict[str, Any]:
-        modal_id, inputs = await open_submit_form(clikc, user)
-        submitted = await double.submit_modal(
-            modal_id,
-            {
-                inputs["submit_field_title"]: TITLE,
-                inputs["submit_field_member"]: MEMBER,
-                inputs["submit_field_summary"]: SUMMARY,
-            },
-            files={inputs["submit_field_file"]: [attachment]},
-            user=user,
-        )
+        submitted = await send_case_study(clikc, user, attachment)
         return await double.wait_for_followup(submitted, timeout=TIMEOUT)
 
     program = double.attachment("informe.exe", b"MZ\x90\x00", "application/x-msdownload")

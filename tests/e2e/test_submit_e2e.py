@@ -61,10 +61,12 @@ async def open_submit_form(clikc: Clikc, user: str) -> tuple[str, dict[str, str]
     return modal["custom_id"], modal_inputs(modal)
 
 
-async def send_case_study(clikc: Clikc, user: str = "ana") -> InteractionRecord:
-    """A member fills in /submit's form and attaches a Markdown write-up."""
+async def send_case_study(
+    clikc: Clikc, user: str = "ana", upload: dict[str, Any] | None = None
+) -> InteractionRecord:
+    """A member fills in /submit's form and attaches a Markdown write-up (or ``upload``)."""
     modal_id, inputs = await open_submit_form(clikc, user)
-    upload = clikc.double.attachment("banano-iot.md", WRITE_UP, "text/markdown")
+    upload = upload or clikc.double.attachment("banano-iot.md", WRITE_UP, "text/markdown")
     return await clikc.double.submit_modal(
         modal_id,
         {
