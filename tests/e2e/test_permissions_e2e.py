@@ -22,7 +22,7 @@ from tests.e2e.test_submit_e2e import (
 
 EPHEMERAL = 64
 DEFERRED_UPDATE = 6
-MANAGE_SERVER = 1 << 5
+MANAGE_SERVER = p.MANAGE_GUILD
 COMMANDS_PUT = r"/applications/\d+(/guilds/(\d+))?/commands"
 
 
