@@ -34,7 +34,7 @@ from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.summed_or import SummedOr
 from index.tagger import Tags
 
-SCHEMA_VERSION = "9"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
@@ -51,6 +51,7 @@ def build_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
         "kind": ID(stored=True),
+        "doctype": ID(stored=True),  # experience, question, event, resource, other: re-ranked and filtered by
         "lang": KEYWORD(),
         "technologies": KEYWORD(),
         "countries": KEYWORD(scorable=True),
@@ -78,6 +79,7 @@ class RawHit:
     score: float
     matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
     kind: str = "post"
+    doc_type: str = ""
 
 
 class WhooshEngine:
@@ -157,6 +159,7 @@ class WhooshEngine:
         fields: dict = {
             "id": doc.id,
             "kind": doc.kind,
+            "doctype": tags.doc_type,
             "lang": " ".join(tags.langs),
             "technologies": " ".join(tags.technologies),
             "countries": " ".join(tags.countries),
@@ -213,7 +216,13 @@ class WhooshEngine:
             else:
                 matched = _matched_terms(searcher, docnums, terms)
             hits = [
-                RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
+                RawHit(
+                    hit["id"],
+                    hit.score,
+                    frozenset(matched[hit.docnum]),
+                    hit.get("kind", "post"),
+                    hit.get("doctype", ""),
+                )
                 for hit in results
             ]
             return hits, len(results)
@@ -286,6 +295,7 @@ def filter_spec(filters: Filters | None) -> FilterSpec:
         for field, value in (
             ("technologies", filters.technology),
             ("kind", filters.kind),
+            ("doctype", filters.doc_type),
             ("lang", filters.lang),
             ("countries", filters.country),
             ("author", author_key(filters.author) if filters.author else None),

@@ -30,7 +30,15 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
+TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
 KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
+# Asked for experiences (the default), members want reports before questions, agendas and lists;
+# asked for slides or a recording, the post that shares them; asked when, the announcement.
+TYPE_PRIOR = {
+    "experience": {"experience": 1.0, "other": 0.85, "resource": 0.7, "event": 0.6, "question": 0.55},
+    "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.5},
+    "event": {"event": 1.0, "resource": 0.75, "experience": 0.7, "other": 0.7, "question": 0.5},
+}
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,8 @@ class KnowledgeBase:
         raw, total = self.engine.search(
             plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
         )
-        raw = self._with_cognates(raw, plan)
+        tags = self.store.tags_many([h.id for h in raw]) if raw else {}
+        raw = self._with_cognates(raw, plan, tags)
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
         scored = sorted(
@@ -234,7 +243,9 @@ class KnowledgeBase:
                     h.score
                     * (COORD_FLOOR + plan.coverage(h.matched))
                     * plan.place_factor(h.matched)
-                    * KIND_PRIOR.get(h.kind, 1.0),
+                    * self._focus(plan, tags.get(h.id))
+                    * KIND_PRIOR.get(h.kind, 1.0)
+                    * TYPE_PRIOR[plan.wants].get(h.doc_type, 1.0),
                     h,
                 )
                 for h in raw
@@ -261,19 +272,35 @@ class KnowledgeBase:
                     date=doc.date,
                     url=doc.url,
                     countries=tags.countries,
+                    doc_type=tags.doc_type,
                 )
             )
-        return Answer(query=plan.text, results=hits, total=total, did_you_mean=plan.did_you_mean)
+        return Answer(
+            query=plan.text,
+            results=hits,
+            total=total,
+            did_you_mean=plan.suggestion([h.matched for _, h in page]),
+        )
 
-    def _with_cognates(self, raw: list[RawHit], plan: QueryPlan) -> list[RawHit]:
+    def _focus(self, plan: QueryPlan, tags: Tags | None) -> float:
+        """Is the question's concept what the document is about, or one item of a list it names?
+        Each concept's mentions against the document's most-mentioned concept (a related concept
+        counts for it), averaged over the question's concepts."""
+        if not plan.concepts or tags is None or not tags.concepts:
+            return 1.0
+        top = max(tags.concepts.values())
+        shares = []
+        for concept_id in plan.concepts:
+            family = {concept_id} | self.glossary.related(concept_id)
+            shares.append(max(tags.concepts.get(c, 0) for c in family) / top)
+        return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * sum(shares) / len(shares)
+
+    def _with_cognates(self, raw: list[RawHit], plan: QueryPlan, tags: dict[str, Tags]) -> list[RawHit]:
         """Add to each answer's matched terms the question's cognates it shares (read from its tags)."""
         wanted = plan.cognates()
         if not wanted or not raw:
             return raw
-        shared = {
-            doc_id: wanted.intersection(t.cognates)
-            for doc_id, t in self.store.tags_many([h.id for h in raw]).items()
-        }
+        shared = {doc_id: wanted.intersection(t.cognates) for doc_id, t in tags.items()}
         return [
             replace(h, matched=h.matched | {(COGNATES, key) for key in shared.get(h.id, ())}) for h in raw
         ]
