@@ -29,15 +29,15 @@ from index.tagger import Tagger, Tags
 log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
-COORD_FLOOR = 0.5
+COORD_FLOOR = 1.0
 TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
 KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
 # Asked for experiences (the default), members want reports before questions, agendas and lists;
 # asked for slides or a recording, the post that shares them; asked when, the announcement.
 TYPE_PRIOR = {
-    "experience": {"experience": 1.0, "other": 0.85, "resource": 0.7, "event": 0.6, "question": 0.55},
+    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.3},
     "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.5},
-    "event": {"event": 1.0, "resource": 0.75, "experience": 0.7, "other": 0.7, "question": 0.5},
+    "event": {"event": 1.0, "resource": 0.75, "experience": 0.5, "other": 0.5, "question": 0.5},
 }
 
 

@@ -22,7 +22,7 @@ from index.lexicon import Lexicon
 from index.summed_or import SummedOr
 
 MAX_TERMS = 32
-CONCEPT_BOOST = 3.0
+CONCEPT_BOOST = 5.0
 CONCEPT_WORD_BOOST = 0.0
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
