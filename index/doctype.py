@@ -158,7 +158,7 @@ _ACCOUNT = _alternation("""
 _FIRST_PERSON = re.compile(
     r"\bwe (?:\w+ed|built|ran|set|put|made|began|took|got|just|now|have|are|use|run|went)\b"
     r"|\b(?:our|nuestr[oa]s?|notre|noss[oa]s?)\b"
-    r"|\b\w{3,}(?:amos|imos)\b"
+    r"|\b\w{3,}(?:amos|emos|imos)\b"
     r"|\bnous (?:avons|sommes|\w+ons)\b|\bnotre (?:equipe|cellule|brigade|administration|unite|service)\b"
 )
 # Someone else's reported action: "the agency deployed", "la aduana implementó", "a lancé".
@@ -378,7 +378,7 @@ def classify(text: str, kind: str = "post") -> str:
         c.question_share >= 0.5 or (asked >= 2 and asked >= told and c.question_share >= 0.2)
     ):
         return QUESTION
-    if told >= 2 or kind == "workshop-summary":
+    if told >= 2 or kind == "workshop-summary" or (c.first_person and not asked):
         return EXPERIENCE
     if c.links:
         return RESOURCE

@@ -95,6 +95,8 @@ class Answer:
     results: list[Hit]
     total: int = 0  # matches before the limit, for "more" pagination
     did_you_mean: str | None = None
+    # Over all matches, not only those shown: facet (country, technology, kind, type) -> value -> n
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -102,6 +104,7 @@ class Answer:
             "results": [hit.to_json() for hit in self.results],
             "total": self.total,
             "did_you_mean": self.did_you_mean,
+            "counts": self.counts,
         }
 
 

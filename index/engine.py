@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.facets import SegmentFacets
 from index.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
@@ -99,6 +100,7 @@ class WhooshEngine:
         self._ix = self._open_or_create()
         self._searcher: Searcher = self._ix.searcher(weighting=self._weighting)
         self._filters = SegmentFilters("day")
+        self._facets = SegmentFacets()
 
     def _open_or_create(self):
         version_file = self.index_dir / "SCHEMA_VERSION"
@@ -152,6 +154,7 @@ class WhooshEngine:
             self._searcher = self._ix.searcher(weighting=self._weighting)
             live = _segment_ids(self._searcher)
             self._filters.cache.forget_except(live)
+            self._facets.cache.forget_except(live)
             self._lengths.cache.forget_except(live)
             return count
 
@@ -196,9 +199,10 @@ class WhooshEngine:
 
     def search(
         self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
-    ) -> tuple[list[RawHit], int]:
+    ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
         """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
-        worth knowing about but not worth searching by) it contains."""
+        worth knowing about but not worth searching by) it contains; the number of matches; and
+        how many matches are of each country, technology, kind and type."""
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
@@ -215,6 +219,11 @@ class WhooshEngine:
                     matched[docnum] |= found
             else:
                 matched = _matched_terms(searcher, docnums, terms)
+            counts = (
+                self._facets.counts(searcher.reader(), query.docs, allowed)
+                if isinstance(query, SummedOr)
+                else {}
+            )
             hits = [
                 RawHit(
                     hit["id"],
@@ -225,7 +234,7 @@ class WhooshEngine:
                 )
                 for hit in results
             ]
-            return hits, len(results)
+            return hits, len(results), counts
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""

@@ -36,7 +36,7 @@ KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curate
 # asked for slides or a recording, the post that shares them; asked when, the announcement.
 TYPE_PRIOR = {
     "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.3},
-    "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.5},
+    "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.3},
     "event": {"event": 1.0, "resource": 0.75, "experience": 0.5, "other": 0.5, "question": 0.5},
 }
 
@@ -230,7 +230,7 @@ class KnowledgeBase:
     ) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total = self.engine.search(
+        raw, total, counts = self.engine.search(
             plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
         )
         tags = self.store.tags_many([h.id for h in raw]) if raw else {}
@@ -280,6 +280,7 @@ class KnowledgeBase:
             results=hits,
             total=total,
             did_you_mean=plan.suggestion([h.matched for _, h in page]),
+            counts=counts,
         )
 
     def _focus(self, plan: QueryPlan, tags: Tags | None) -> float:

@@ -24,6 +24,7 @@ class SummedOr(Q.Or):
     def __init__(self, subqueries, boost=1.0, **kwargs):
         super().__init__(subqueries, boost=boost, **kwargs)
         self.matches: dict[str, dict[tuple[str, str], list[int]]] = {}  # segment id -> term -> docnums
+        self.docs: dict[str, list[int]] = {}  # segment id -> every document it matched, in order
 
     def _matcher(self, subs, searcher, context):
         scores: dict[int, float] = {}
@@ -68,6 +69,8 @@ class SummedOr(Q.Or):
         if not scores:
             return NullMatcher()
         docnums = sorted(scores)
+        if segment is not None:
+            self.docs[segment.segment_id()] = docnums
         boost = self.boost
         return _SummedMatcher(docnums, [scores[d] * boost for d in docnums])
 
