@@ -31,7 +31,10 @@ EXAMPLES = {
         ),
     ],
     "question": [
-        ("en", "Does anyone have experience with mobile scanners on ferries? How did you choose the supplier?"),
+        (
+            "en",
+            "Does anyone have experience with mobile scanners on ferries? How did you choose the supplier?",
+        ),
         ("es", "¿Alguna aduana usa escáneres móviles en los transbordadores? ¿Cómo eligieron al proveedor?"),
         ("fr", "Quelqu'un a-t-il déjà utilisé des scanners mobiles sur les ferries ? Merci d'avance."),
         ("pt", "Alguém já usou scanners móveis nas balsas? Como vocês escolheram o fornecedor?"),
