@@ -31,6 +31,7 @@ BATCH = 2000
 RERANK_DEPTH = 50
 COORD_FLOOR = 1.0
 TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
+FOCUS_SPREAD = 0.0  # how much a document naming many concepts equally (a list, an agenda) loses
 KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
 # Asked for experiences (the default), members want reports before questions, agendas and lists;
 # asked for slides or a recording, the post that shares them; asked when, the announcement.
@@ -285,16 +286,18 @@ class KnowledgeBase:
 
     def _focus(self, plan: QueryPlan, tags: Tags | None) -> float:
         """Is the question's concept what the document is about, or one item of a list it names?
-        Each concept's mentions against the document's most-mentioned concept (a related concept
-        counts for it), averaged over the question's concepts."""
+        Each concept's share of the document's concept mentions (a related concept counts for
+        it), against the share the document's main concept has; averaged over the question's."""
         if not plan.concepts or tags is None or not tags.concepts:
             return 1.0
         top = max(tags.concepts.values())
+        total = sum(tags.concepts.values())
+        spread = (top / total) ** FOCUS_SPREAD  # 1 when one concept dominates; small for a list
         shares = []
         for concept_id in plan.concepts:
             family = {concept_id} | self.glossary.related(concept_id)
             shares.append(max(tags.concepts.get(c, 0) for c in family) / top)
-        return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * sum(shares) / len(shares)
+        return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
 
     def _with_cognates(self, raw: list[RawHit], plan: QueryPlan, tags: dict[str, Tags]) -> list[RawHit]:
         """Add to each answer's matched terms the question's cognates it shares (read from its tags)."""

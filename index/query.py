@@ -19,7 +19,7 @@ from index.documents import LANGUAGES, QueryError
 from index.engine import WhooshEngine
 from index.glossary import Vocabulary
 from index.lexicon import Lexicon
-from index.summed_or import SummedOr
+from index.summed_or import OneOf, SummedOr
 
 MAX_TERMS = 32
 CONCEPT_BOOST = 5.0
@@ -157,6 +157,7 @@ class QueryBuilder:
         ]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
+            searched: list[Q.Term] = []
             # A word that names a concept is carried by the concept tag (in every language alike):
             # counted again as a word it would favour documents in the question's language.
             names_concept = word in concept_words or corrections.get(word) in concept_words
@@ -176,7 +177,12 @@ class QueryBuilder:
                     if variant != word:
                         corrected.add((f"text_{lang}", s))
                     terms.add((f"text_{lang}", s))
-                    parts.append(Q.Term(f"text_{lang}", s, boost=boost))
+                    searched.append(Q.Term(f"text_{lang}", s, boost=boost))
+            # One word, whichever field (language) or spelling it matched in, counts once.
+            if len(searched) == 1:
+                parts.append(searched[0])
+            elif searched:
+                parts.append(OneOf(searched))
             key = cognate(word)
             if key is not None:  # checked on the top answers only: it costs nothing to search
                 terms.add((COGNATES, key))
