@@ -29,14 +29,14 @@ from index.tagger import Tagger, Tags
 log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
-COORD_FLOOR = 1.0
+COORD_FLOOR = 0.5
 TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
-FOCUS_SPREAD = 0.0  # how much a document naming many concepts equally (a list, an agenda) loses
+FOCUS_SPREAD = 0.5  # how much a document naming many concepts equally (a list, an agenda) loses
 KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
 # Asked for experiences (the default), members want reports before questions, agendas and lists;
 # asked for slides or a recording, the post that shares them; asked when, the announcement.
 TYPE_PRIOR = {
-    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.3},
+    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.2},
     "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.3},
     "event": {"event": 1.0, "resource": 0.75, "experience": 0.5, "other": 0.5, "question": 0.5},
 }
