@@ -236,6 +236,7 @@ class KnowledgeBase:
         )
         tags = self.store.tags_many([h.id for h in raw]) if raw else {}
         raw = self._with_cognates(raw, plan, tags)
+        families = [{c} | self.glossary.related(c) for c in plan.concepts]
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
         scored = sorted(
@@ -244,7 +245,7 @@ class KnowledgeBase:
                     h.score
                     * (COORD_FLOOR + plan.coverage(h.matched))
                     * plan.place_factor(h.matched)
-                    * self._focus(plan, tags.get(h.id))
+                    * _focus(families, tags.get(h.id))
                     * KIND_PRIOR.get(h.kind, 1.0)
                     * TYPE_PRIOR[plan.wants].get(h.doc_type, 1.0),
                     h,
@@ -283,21 +284,6 @@ class KnowledgeBase:
             did_you_mean=plan.suggestion([h.matched for _, h in page]),
             counts=counts,
         )
-
-    def _focus(self, plan: QueryPlan, tags: Tags | None) -> float:
-        """Is the question's concept what the document is about, or one item of a list it names?
-        Each concept's share of the document's concept mentions (a related concept counts for
-        it), against the share the document's main concept has; averaged over the question's."""
-        if not plan.concepts or tags is None or not tags.concepts:
-            return 1.0
-        top = max(tags.concepts.values())
-        total = sum(tags.concepts.values())
-        spread = (top / total) ** FOCUS_SPREAD  # 1 when one concept dominates; small for a list
-        shares = []
-        for concept_id in plan.concepts:
-            family = {concept_id} | self.glossary.related(concept_id)
-            shares.append(max(tags.concepts.get(c, 0) for c in family) / top)
-        return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
 
     def _with_cognates(self, raw: list[RawHit], plan: QueryPlan, tags: dict[str, Tags]) -> list[RawHit]:
         """Add to each answer's matched terms the question's cognates it shares (read from its tags)."""
@@ -340,6 +326,18 @@ class KnowledgeBase:
         self._closed = True
         self.sync()
         self.engine.close()
+
+
+def _focus(families: list[set[str]], tags: Tags | None) -> float:
+    """Is the question's concept what the document is about, or one item of a list it names?
+    Each concept's share of the document's mentions (a related concept counts for it, hence
+    `families`), against its main concept's; a document naming many concepts equally loses more."""
+    if not families or tags is None or not tags.concepts:
+        return 1.0
+    top = max(tags.concepts.values())
+    spread = (top / sum(tags.concepts.values())) ** FOCUS_SPREAD  # 1 when one concept dominates
+    shares = [max(tags.concepts.get(c, 0) for c in family) / top for family in families]
+    return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
 
 
 def _validated(doc: Document) -> Document:
