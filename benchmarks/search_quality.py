@@ -2,6 +2,11 @@
 
     python -m benchmarks.search_quality ../shared/eval          # the development set
     python -m benchmarks.search_quality tests/evalset --json    # the project's own set
+    python -m benchmarks.search_quality tests/evalset --half held-out  # the half never tuned on
+    python -m benchmarks.search_quality EVALSET --extra config/samples  # robustness: more on-topic docs
+
+`--extra FOLDER` indexes more documents beside the judged corpus (for both rankers); they count as
+not relevant unless `--judged FILE` (YAML: query id -> {doc id: grade}) grades them.
 
 An evaluation set is a folder with `corpus/*.md` (front matter with an id) and `queries.yaml`
 (id, text, lang, type, relevant: {doc id: grade}). The baseline is what Whoosh gives out of the
@@ -11,13 +16,15 @@ box: one body field, English StemmingAnalyzer, the question as an OR query.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
+import re
 import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -41,9 +48,28 @@ class Query:
     relevant: dict[str, int]
 
 
+HALVES = ("tuning", "held-out")
+
+
 def load_queries(folder: Path) -> list[Query]:
     raw = yaml.safe_load((folder / "queries.yaml").read_text(encoding="utf-8"))
     return [Query(q["id"], q["text"], q.get("lang", ""), q.get("type", ""), q["relevant"]) for q in raw]
+
+
+def half_of(query_id: str) -> str:
+    """Which half a question belongs to, from its id alone, so it is stable as the set grows: by the
+    parity of the id's number (q07: tuning, q08: held-out), by a hash of ids without one."""
+    digits = re.search(r"(\d+)$", query_id)
+    number = int(digits.group(1)) if digits else hashlib.sha256(query_id.encode()).digest()[0]
+    return HALVES[0] if number % 2 else HALVES[1]
+
+
+def with_judgements(queries: list[Query], path: Path | None) -> list[Query]:
+    """Grades for the extra documents, merged into each question's own."""
+    if path is None:
+        return queries
+    extra = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [replace(q, relevant={**q.relevant, **(extra.get(q.id) or {})}) for q in queries]
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 5) -> float:
@@ -92,7 +118,7 @@ def evaluate(queries: list[Query], rank: Ranker) -> dict:
     }
 
 
-def bot_ranker(corpus: Path, workdir: Path) -> Ranker:
+def bot_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
     config = load_config(data_dir=workdir / "bot")
     s = config.settings
     kb = KnowledgeBase.open(
@@ -102,13 +128,13 @@ def bot_ranker(corpus: Path, workdir: Path) -> Ranker:
         countries_path=config.path(s.countries),
         seed_dir=None,
     )
-    report = ingest_paths(kb, [corpus])
+    report = ingest_paths(kb, [corpus, *extra])
     if report.skipped:
         raise SystemExit(f"corpus files skipped: {report.skipped}")
     return lambda text: [hit.id for hit in kb.search(text, limit=10).results]
 
 
-def baseline_ranker(corpus: Path, workdir: Path) -> Ranker:
+def baseline_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
     from whoosh import index as whoosh_index
     from whoosh.analysis import StemmingAnalyzer
     from whoosh.fields import ID, TEXT, Schema
@@ -119,7 +145,9 @@ def baseline_ranker(corpus: Path, workdir: Path) -> Ranker:
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), schema)
     with ix.writer() as writer:
-        for path in sorted(corpus.glob("*.md")):
+        for path in sorted(p for folder in (corpus, *extra) for p in folder.glob("*.md")):
+            if path.name.lower() == "readme.md":
+                continue
             extracted = extract_file(path)
             doc_id = str(extracted.fields.get("id") or path.stem)
             writer.add_document(id=doc_id, body=f"{extracted.title}\n{extracted.text}")
@@ -139,12 +167,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("evalset", type=Path, help="folder with corpus/ and queries.yaml")
     parser.add_argument("--json", action="store_true", help="print the full results as JSON")
     parser.add_argument("--show", action="store_true", help="print each query's top 5 for the bot")
+    parser.add_argument("--half", choices=HALVES, help="only the questions of one half")
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="more documents indexed beside the corpus (repeatable)",
+    )
+    parser.add_argument("--judged", type=Path, help="YAML grades for the extra documents")
     args = parser.parse_args(argv)
-    queries = load_queries(args.evalset)
+    for folder in args.extra:
+        if not folder.is_dir():
+            parser.error(f"--extra {folder}: not a folder")
+    queries = with_judgements(load_queries(args.evalset), args.judged)
+    if args.half:
+        queries = [q for q in queries if half_of(q.id) == args.half]
+    corpus = args.evalset / "corpus"
     with tempfile.TemporaryDirectory() as tmp:
         results = {
-            "bot": evaluate(queries, bot_ranker(args.evalset / "corpus", Path(tmp))),
-            "baseline": evaluate(queries, baseline_ranker(args.evalset / "corpus", Path(tmp))),
+            "bot": evaluate(queries, bot_ranker(corpus, Path(tmp), args.extra)),
+            "baseline": evaluate(queries, baseline_ranker(corpus, Path(tmp), args.extra)),
         }
     if args.json:
         json.dump(results, sys.stdout, indent=2)

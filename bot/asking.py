@@ -6,7 +6,7 @@ import argparse
 import shlex
 from dataclasses import dataclass, replace
 
-from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
+from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
 from index.knowledge import KnowledgeBase
 
@@ -28,6 +28,18 @@ KIND_ALIASES = {
     "case": "case-study",
     "casestudy": "case-study",
     "case-studies": "case-study",
+}
+TYPE_ALIASES = {
+    "experiences": "experience",
+    "report": "experience",
+    "reports": "experience",
+    "questions": "question",
+    "events": "event",
+    "announcement": "event",
+    "announcements": "event",
+    "resources": "resource",
+    "link": "resource",
+    "links": "resource",
 }
 
 
@@ -58,6 +70,7 @@ class AskRequest:
     member: str | None = None
     lang: str | None = None
     country: str | None = None  # code or name, e.g. PE or Perú (the knowledge base resolves it)
+    doc_type: str | None = None  # experience, question, event, resource, other
 
     def validated(self) -> AskRequest:
         """The same request with option values normalised (aliases resolved), or UnknownChoice."""
@@ -69,6 +82,7 @@ class AskRequest:
             lang=_choice("lang", self.lang, LANGUAGES, {}),
             member=(self.member or "").strip() or None,
             country=(self.country or "").strip() or None,
+            doc_type=_choice("type", self.doc_type, DOC_TYPES, TYPE_ALIASES),
         )
 
     def filters(self) -> Filters:
@@ -78,6 +92,7 @@ class AskRequest:
             author=self.member,
             lang=self.lang,
             country=self.country,
+            doc_type=self.doc_type,
         )
 
 
@@ -94,6 +109,7 @@ def _ask_parser() -> _Parser:
     parser.add_argument("--member", "--author", "-m")
     parser.add_argument("--lang", "-l")
     parser.add_argument("--country", "-c")
+    parser.add_argument("--type", "-y", dest="doc_type")
     return parser
 
 
@@ -115,10 +131,10 @@ def parse_ask(line: str) -> AskRequest:
     bad = [u for u in unknown if u.startswith("--")]
     if bad:
         raise InputError(
-            f"ask: unknown option {bad[0]} (use --technology, --kind, --member, --lang, --country)"
+            f"ask: unknown option {bad[0]} (use --technology, --kind, --type, --member, --lang, --country)"
         )
     return AskRequest(
-        " ".join(words), args.technology, args.kind, args.member, args.lang, args.country
+        " ".join(words), args.technology, args.kind, args.member, args.lang, args.country, args.doc_type
     ).validated()
 
 
@@ -137,3 +153,22 @@ def technology_choices(current: str, labels: dict[str, str]) -> list[tuple[str, 
         for tech in TECHNOLOGIES
         if not typed or tech.startswith(typed) or typed in labels.get(tech, "").lower()
     ]
+
+
+COUNTED = (("type", "types"), ("country", "countries"), ("technology", "technologies"), ("kind", "kinds"))
+
+
+def counts_summary(
+    counts: dict[str, dict[str, int]], labels: dict[str, str] | None = None, top: int = 4
+) -> str:
+    """'types: experience 7, question 3 · countries: HN 2, GY 1 · …' — the most frequent values of
+    each count over all matches. `labels` names the facets (localised by the caller)."""
+    parts = []
+    for facet, default in COUNTED:
+        values = counts.get(facet) or {}
+        if not values:
+            continue
+        shown = ", ".join(f"{value} {n}" for value, n in list(values.items())[:top])
+        more = ", …" if len(values) > top else ""
+        parts.append(f"{(labels or {}).get(facet, default)}: {shown}{more}")
+    return " · ".join(parts)

@@ -20,7 +20,9 @@ from index.documents import LANGUAGES
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
 WORD_RE = re.compile(r"\w+")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o"})
+LIGATURES = _LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o"}
+)
 
 
 def word_cache(maxsize: int):

@@ -10,6 +10,7 @@ from index.errors import InputError
 KINDS = ("post", "workshop-summary", "case-study")
 LANGUAGES = ("en", "es", "fr", "pt")
 TECHNOLOGIES = ("blockchain", "iot", "analytics")
+DOC_TYPES = ("experience", "question", "event", "resource", "other")  # what a document is (index.doctype)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Filters:
     author: str | None = None
     lang: str | None = None
     country: str | None = None
+    doc_type: str | None = None  # experience, question, event, resource, other (index.doctype)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -68,6 +70,7 @@ class Hit:
     date: datetime | None
     url: str
     countries: tuple[str, ...] = ()
+    doc_type: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +85,7 @@ class Hit:
             "date": self.date.isoformat() if self.date else None,
             "url": self.url,
             "countries": list(self.countries),
+            "type": self.doc_type,
         }
 
 
@@ -91,6 +95,8 @@ class Answer:
     results: list[Hit]
     total: int = 0  # matches before the limit, for "more" pagination
     did_you_mean: str | None = None
+    # Over all matches, not only those shown: facet (country, technology, kind, type) -> value -> n
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -98,6 +104,7 @@ class Answer:
             "results": [hit.to_json() for hit in self.results],
             "total": self.total,
             "did_you_mean": self.did_you_mean,
+            "counts": self.counts,
         }
 
 

@@ -28,13 +28,14 @@ from whoosh.searching import Searcher
 from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.facets import SegmentFacets
 from index.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.summed_or import SummedOr
 from index.tagger import Tags
 
-SCHEMA_VERSION = "9"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
@@ -51,6 +52,7 @@ def build_schema() -> Schema:
     fields = {
         "id": ID(stored=True, unique=True),
         "kind": ID(stored=True),
+        "doctype": ID(stored=True),  # experience, question, event, resource, other: re-ranked and filtered by
         "lang": KEYWORD(),
         "technologies": KEYWORD(),
         "countries": KEYWORD(scorable=True),
@@ -78,6 +80,7 @@ class RawHit:
     score: float
     matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
     kind: str = "post"
+    doc_type: str = ""
 
 
 class WhooshEngine:
@@ -97,6 +100,7 @@ class WhooshEngine:
         self._ix = self._open_or_create()
         self._searcher: Searcher = self._ix.searcher(weighting=self._weighting)
         self._filters = SegmentFilters("day")
+        self._facets = SegmentFacets()
 
     def _open_or_create(self):
         version_file = self.index_dir / "SCHEMA_VERSION"
@@ -150,6 +154,7 @@ class WhooshEngine:
             self._searcher = self._ix.searcher(weighting=self._weighting)
             live = _segment_ids(self._searcher)
             self._filters.cache.forget_except(live)
+            self._facets.cache.forget_except(live)
             self._lengths.cache.forget_except(live)
             return count
 
@@ -157,6 +162,7 @@ class WhooshEngine:
         fields: dict = {
             "id": doc.id,
             "kind": doc.kind,
+            "doctype": tags.doc_type,
             "lang": " ".join(tags.langs),
             "technologies": " ".join(tags.technologies),
             "countries": " ".join(tags.countries),
@@ -193,9 +199,10 @@ class WhooshEngine:
 
     def search(
         self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
-    ) -> tuple[list[RawHit], int]:
+    ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
         """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
-        worth knowing about but not worth searching by) it contains."""
+        worth knowing about but not worth searching by) it contains; the number of matches; and
+        how many matches are of each country, technology, kind and type."""
         searcher = self._searcher  # a reference: a commit may replace it meanwhile
         if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
             with self._lock:
@@ -212,11 +219,22 @@ class WhooshEngine:
                     matched[docnum] |= found
             else:
                 matched = _matched_terms(searcher, docnums, terms)
+            counts = (
+                self._facets.counts(searcher.reader(), query.docs, allowed)
+                if isinstance(query, SummedOr)
+                else {}
+            )
             hits = [
-                RawHit(hit["id"], hit.score, frozenset(matched[hit.docnum]), hit.get("kind", "post"))
+                RawHit(
+                    hit["id"],
+                    hit.score,
+                    frozenset(matched[hit.docnum]),
+                    hit.get("kind", "post"),
+                    hit.get("doctype", ""),
+                )
                 for hit in results
             ]
-            return hits, len(results)
+            return hits, len(results), counts
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
@@ -286,6 +304,7 @@ def filter_spec(filters: Filters | None) -> FilterSpec:
         for field, value in (
             ("technologies", filters.technology),
             ("kind", filters.kind),
+            ("doctype", filters.doc_type),
             ("lang", filters.lang),
             ("countries", filters.country),
             ("author", author_key(filters.author) if filters.author else None),

@@ -7,6 +7,7 @@ A term is analysed like document text in its own language (folded, stop words ou
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError, yaml_problem
 
 NEUTRAL = "any"  # terms that are the same in every language: acronyms, brand names
+_STATEMENT_END = re.compile(r"[.!?;:](?:\s|$)|\n")
 
 
 class GlossaryError(InputError):
@@ -95,6 +97,20 @@ class Vocabulary:
     def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
         """Concept id -> number of mentions in a text already analysed with `lang`."""
         return Counter(concept_id for concept_id, _, _ in self._spans(stems, lang))
+
+    def match_statements(self, text: str, lang: str) -> Counter[str]:
+        """Concept id -> number of statements (sentences, lines) that mention it, reading the text
+        as `lang`. A line that names a concept in four languages ("precinto electrónico / electronic
+        seal / scellé électronique") names it once: a glossary is not four reports about it."""
+        stops = stopwords(lang)
+        kept = [(word, start) for word, start, _ in words(text) if word not in stops]
+        keys = [stem(lang, word) for word, _ in kept] if self.stemmed else self._keys(text, lang)[1]
+        ends = [m.start() for m in _STATEMENT_END.finditer(text)]
+        seen = {
+            (concept_id, bisect.bisect_left(ends, kept[start][1]))
+            for concept_id, start, _ in self._spans(keys, lang)
+        }
+        return Counter(concept_id for concept_id, _ in seen)
 
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
         """Mentions of each concept, reading the text as each of the given languages (max per concept)."""

@@ -30,7 +30,16 @@ log = logging.getLogger(__name__)
 BATCH = 2000
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
+TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
+FOCUS_SPREAD = 0.5  # how much a document naming many concepts equally (a list, an agenda) loses
 KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curated write-ups over chat
+# Asked for experiences (the default), members want reports before questions, agendas and lists;
+# asked for slides or a recording, the post that shares them; asked when, the announcement.
+TYPE_PRIOR = {
+    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.2},
+    "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.3},
+    "event": {"event": 1.0, "resource": 0.75, "experience": 0.5, "other": 0.5, "question": 0.5},
+}
 
 
 @dataclass(frozen=True)
@@ -222,10 +231,12 @@ class KnowledgeBase:
     ) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total = self.engine.search(
+        raw, total, counts = self.engine.search(
             plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
         )
-        raw = self._with_cognates(raw, plan)
+        tags = self.store.tags_many([h.id for h in raw]) if raw else {}
+        raw = self._with_cognates(raw, plan, tags)
+        families = [{c} | self.glossary.related(c) for c in plan.concepts]
         # Coordination: an answer that covers more of the question (its words, concepts, country)
         # beats one that repeats a single part of it many times.
         scored = sorted(
@@ -234,7 +245,9 @@ class KnowledgeBase:
                     h.score
                     * (COORD_FLOOR + plan.coverage(h.matched))
                     * plan.place_factor(h.matched)
-                    * KIND_PRIOR.get(h.kind, 1.0),
+                    * _focus(families, tags.get(h.id))
+                    * KIND_PRIOR.get(h.kind, 1.0)
+                    * TYPE_PRIOR[plan.wants].get(h.doc_type, 1.0),
                     h,
                 )
                 for h in raw
@@ -261,19 +274,23 @@ class KnowledgeBase:
                     date=doc.date,
                     url=doc.url,
                     countries=tags.countries,
+                    doc_type=tags.doc_type,
                 )
             )
-        return Answer(query=plan.text, results=hits, total=total, did_you_mean=plan.did_you_mean)
+        return Answer(
+            query=plan.text,
+            results=hits,
+            total=total,
+            did_you_mean=plan.suggestion([h.matched for _, h in page]),
+            counts=counts,
+        )
 
-    def _with_cognates(self, raw: list[RawHit], plan: QueryPlan) -> list[RawHit]:
+    def _with_cognates(self, raw: list[RawHit], plan: QueryPlan, tags: dict[str, Tags]) -> list[RawHit]:
         """Add to each answer's matched terms the question's cognates it shares (read from its tags)."""
         wanted = plan.cognates()
         if not wanted or not raw:
             return raw
-        shared = {
-            doc_id: wanted.intersection(t.cognates)
-            for doc_id, t in self.store.tags_many([h.id for h in raw]).items()
-        }
+        shared = {doc_id: wanted.intersection(t.cognates) for doc_id, t in tags.items()}
         return [
             replace(h, matched=h.matched | {(COGNATES, key) for key in shared.get(h.id, ())}) for h in raw
         ]
@@ -309,6 +326,18 @@ class KnowledgeBase:
         self._closed = True
         self.sync()
         self.engine.close()
+
+
+def _focus(families: list[set[str]], tags: Tags | None) -> float:
+    """Is the question's concept what the document is about, or one item of a list it names?
+    Each concept's share of the document's mentions (a related concept counts for it, hence
+    `families`), against its main concept's; a document naming many concepts equally loses more."""
+    if not families or tags is None or not tags.concepts:
+        return 1.0
+    top = max(tags.concepts.values())
+    spread = (top / sum(tags.concepts.values())) ** FOCUS_SPREAD  # 1 when one concept dominates
+    shares = [max(tags.concepts.get(c, 0) for c in family) / top for family in families]
+    return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
 
 
 def _validated(doc: Document) -> Document:

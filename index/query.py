@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from whoosh import query as Q
 
 from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwords, words
+from index.dictionary import is_word
+from index.doctype import wanted
 from index.documents import LANGUAGES, QueryError
 from index.engine import WhooshEngine
 from index.glossary import Vocabulary
 from index.lexicon import Lexicon
-from index.summed_or import SummedOr
+from index.summed_or import OneOf, SummedOr
 
 MAX_TERMS = 32
-CONCEPT_BOOST = 3.0
-CONCEPT_WORD_BOOST = 0.5
+CONCEPT_BOOST = 5.0
+CONCEPT_WORD_BOOST = 0.0
 COUNTRY_BOOST = 3.0
 CORRECTION_BOOST = 0.7
 OTHER_PLACE_FACTOR = 0.5
@@ -43,6 +45,15 @@ class QueryPlan:
     concepts: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     aspects: list[Aspect] = field(default_factory=list)  # what a complete answer covers
+    wants: str = "experience"  # the type of document asked for (index.doctype.wanted)
+    corrected: frozenset[tuple[str, str]] = frozenset()  # terms only the did-you-mean words brought
+
+    def suggestion(self, answers_matched: list[frozenset[tuple[str, str]]]) -> str | None:
+        """The did-you-mean, only when it changed the answers: one of them matched a term that
+        only the corrected words brought. Otherwise it would be noise (or a wrong guess)."""
+        if self.did_you_mean and any(self.corrected & matched for matched in answers_matched):
+            return self.did_you_mean
+        return None
 
     def aspect_terms(self) -> set[tuple[str, str]]:
         """Index terms worth knowing whether the top answers contain."""
@@ -120,9 +131,20 @@ class QueryBuilder:
         corrections = self._corrections([w for w, _, _ in content])
         did_you_mean = _replaced(text, content, corrections) if corrections else None
 
-        concept_text = did_you_mean or text
-        concepts = self.glossary.find(concept_text)
-        countries = self.countries.find(concept_text)
+        # The question as typed and as corrected are searched side by side: a concept or country
+        # named either way counts, and neither replaces the other.
+        concepts = self.glossary.find(text)
+        countries = self.countries.find(text)
+        corrected: set[tuple[str, str]] = set()
+        if did_you_mean:
+            for found, vocabulary, field_name in (
+                (concepts, self.glossary, "concepts"),
+                (countries, self.countries, "countries"),
+            ):
+                for key, named_by in vocabulary.find(did_you_mean).items():
+                    if key not in found:
+                        corrected.add((field_name, key))
+                    found.setdefault(key, set()).update(named_by)
         country_words = set().union(*countries.values())  # carried by the country tag, not as text
         concept_words = set().union(*concepts.values())
 
@@ -130,12 +152,16 @@ class QueryBuilder:
         aspects: list[Aspect] = []
         word_terms: dict[str, set[tuple[str, str]]] = {}
         highlight: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-        kept = [w for w, _, _ in content if w not in country_words]
+        kept = [
+            w for w, _, _ in content if w not in country_words and corrections.get(w) not in country_words
+        ]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
+            searched: list[Q.Term] = []
             # A word that names a concept is carried by the concept tag (in every language alike):
-            # counted again at full weight it would favour documents in the question's language.
-            variants = [(word, CONCEPT_WORD_BOOST if word in concept_words else 1.0)]
+            # counted again as a word it would favour documents in the question's language.
+            names_concept = word in concept_words or corrections.get(word) in concept_words
+            variants = [(word, CONCEPT_WORD_BOOST if names_concept else 1.0)]
             if word in corrections:
                 variants.append((corrections[word], CORRECTION_BOOST))
             for lang in LANGUAGES:
@@ -144,19 +170,29 @@ class QueryBuilder:
                         continue
                     s = stem(lang, variant)
                     highlight[lang].add(s)
+                    if not boost:
+                        continue
                     if len(kept) > 1 and self._too_common(f"text_{lang}", s, lang):
                         continue
+                    if variant != word:
+                        corrected.add((f"text_{lang}", s))
                     terms.add((f"text_{lang}", s))
-                    parts.append(Q.Term(f"text_{lang}", s, boost=boost))
+                    searched.append(Q.Term(f"text_{lang}", s, boost=boost))
+            # One word, whichever field (language) or spelling it matched in, counts once.
+            if len(searched) == 1:
+                parts.append(searched[0])
+            elif searched:
+                parts.append(OneOf(searched))
             key = cognate(word)
             if key is not None:  # checked on the top answers only: it costs nothing to search
                 terms.add((COGNATES, key))
             word_terms[word] = terms
-            if word not in concept_words and terms:
+            if not names_concept and terms:
                 aspects.append(frozenset(terms))
 
         # A concept is matched through the documents' concept tags, which the glossary put there from
         # whichever of its terms a document uses; its terms in every language are only highlighted.
+        related_added: set[str] = set()  # a concept related to two of the question's is searched once
         for concept_id, named_by in concepts.items():
             terms = {("concepts", concept_id)}
             for word in named_by:
@@ -165,16 +201,28 @@ class QueryBuilder:
                 for phrase in self.glossary.expansion(concept_id, lang):
                     highlight[lang].update(phrase)
             parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
-            for other in self.glossary.related(concept_id) - concepts.keys():
+            for other in sorted(self.glossary.related(concept_id) - concepts.keys()):
                 if not self._too_common("concepts", other):
                     terms.add(("concepts", other))
-                    parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
+                    if other not in related_added:
+                        related_added.add(other)
+                        parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
             parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
             aspects.append(frozenset({("countries", code)}))
         query = SummedOr(parts)  # same scores as Whoosh's Or, a fraction of the work (summed_or.py)
-        return QueryPlan(query, text, highlight, did_you_mean, list(concepts), list(countries), aspects)
+        return QueryPlan(
+            query,
+            text,
+            highlight,
+            did_you_mean,
+            list(concepts),
+            list(countries),
+            aspects,
+            wanted(text),
+            frozenset(corrected),
+        )
 
     def _too_common(self, field: str, term: str, lang: str | None = None) -> bool:
         """In most documents (of that language): costly to walk, and it tells answers apart by nothing."""
@@ -184,8 +232,9 @@ class QueryBuilder:
         return self.engine.frequency(field, term) > COMMON_SHARE * population
 
     def _exists(self, word: str) -> bool:
-        """Known to the glossary, or indexed in some language (as itself or as its stem)."""
-        if word in self._known or self.lexicon.frequency(word):
+        """Known to the glossary, indexed in some language (as itself or as its stem), or a word of
+        one of the four languages: a real word is never "corrected" into another."""
+        if word in self._known or self.lexicon.frequency(word) or is_word(word):
             return True
         stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
         return any(

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS index_journal (
 CREATE INDEX IF NOT EXISTS index_journal_doc ON index_journal(doc_id);
 CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# MIGRATION: documents.doc_type — what a document is (experience/question/event/resource/other), derived
+# at ingest like `tags` and filled again by a rebuild; a column so SQLite can count and filter by it.
+DOC_TYPE_COLUMN = ("documents", "doc_type", "TEXT NOT NULL DEFAULT ''")
 
 
 def content_hash(doc: Document) -> str:
@@ -70,6 +73,7 @@ class DocumentStore:
     def __init__(self, db: Database):
         self.db = db
         db.executescript(SCHEMA)
+        _add_column(db, *DOC_TYPE_COLUMN)
         self.lexicon = Lexicon(db)
 
     def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
@@ -90,8 +94,8 @@ class DocumentStore:
                     replaced.append(full_text(old["title"], old["text"]))
                 conn.execute(
                     "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
-                    " lang, technologies, meta, author_id, content_hash, tags, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " lang, technologies, meta, author_id, content_hash, tags, doc_type, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         doc.id,
                         doc.kind,
@@ -107,6 +111,7 @@ class DocumentStore:
                         doc.meta.get("author_id"),
                         digest,
                         json.dumps(tags.to_json(), ensure_ascii=False),
+                        tags.doc_type,
                         now.isoformat(),
                     ),
                 )
@@ -176,8 +181,11 @@ class DocumentStore:
         touching their content or the journal."""
         with self.db.transaction() as conn:
             conn.executemany(
-                "UPDATE documents SET tags = ? WHERE id = ?",
-                [(json.dumps(tags.to_json(), ensure_ascii=False), doc.id) for doc, tags in items],
+                "UPDATE documents SET tags = ?, doc_type = ? WHERE id = ?",
+                [
+                    (json.dumps(tags.to_json(), ensure_ascii=False), tags.doc_type, doc.id)
+                    for doc, tags in items
+                ],
             )
             Lexicon.count(conn, (doc.full_text for doc, _ in items))
 
@@ -195,9 +203,10 @@ class DocumentStore:
         return {row["id"] for row in self.db.query("SELECT id FROM documents")}
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """Documents by kind, main language and technology, counted by SQLite itself."""
+        """Documents by kind, type, main language and technology, counted by SQLite itself."""
         queries = {
             "kind": "SELECT kind AS k, COUNT(*) AS n FROM documents GROUP BY k",
+            "type": "SELECT doc_type AS k, COUNT(*) AS n FROM documents GROUP BY k",
             "lang": "SELECT json_extract(tags, '$.langs[0]') AS k, COUNT(*) AS n FROM documents GROUP BY k",
             "technology": "SELECT t.value AS k, COUNT(*) AS n FROM documents,"
             " json_each(documents.tags, '$.technologies') AS t GROUP BY k",
@@ -253,6 +262,12 @@ class DocumentStore:
 
     def meta_set(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO kb_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _add_column(db: Database, table: str, column: str, ddl: str) -> None:
+    """ALTER TABLE ADD COLUMN once: a database made before the column existed gets it on open."""
+    if column not in {row["name"] for row in db.query(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
 
 
 def _to_document(row) -> Document:

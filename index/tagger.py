@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.analysis import analyse, cognates
+from index.analysis import cognates
+from index.doctype import OTHER, classify
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.glossary import Vocabulary
 from index.language import LanguageDetector
@@ -24,6 +25,7 @@ class Tags:
     # Cognate skeletons of the words ("seleci" for selección/selection/seleção): checked for the top
     # answers only, so kept here rather than as an index field (a quarter of all postings).
     cognates: tuple[str, ...] = ()
+    doc_type: str = OTHER  # experience, question, event, resource or other (index.doctype)
 
     @property
     def lang(self) -> str:
@@ -36,6 +38,7 @@ class Tags:
             "technologies": list(self.technologies),
             "countries": list(self.countries),
             "cognates": list(self.cognates),
+            "doc_type": self.doc_type,
         }
 
     @classmethod
@@ -46,6 +49,7 @@ class Tags:
             technologies=tuple(data.get("technologies") or ()),
             countries=tuple(data.get("countries") or ()),
             cognates=tuple(data.get("cognates") or ()),
+            doc_type=data.get("doc_type") or OTHER,
         )
 
 
@@ -63,7 +67,7 @@ class Tagger:
             langs = self.detector.detect_all(text)
         concepts: Counter[str] = Counter()
         for lang in langs:
-            concepts |= self.glossary.match_stems(analyse(text, lang), lang)
+            concepts |= self.glossary.match_statements(text, lang)
         countries = self.countries.match(text, langs)
         given = tuple(t for t in TECHNOLOGIES if t in doc.technologies)
         return Tags(
@@ -72,4 +76,5 @@ class Tagger:
             technologies=given or self.glossary.groups(concepts),
             countries=tuple(code for code, _ in countries.most_common()),
             cognates=tuple(sorted(cognates(text))),
+            doc_type=classify(text, doc.kind),
         )

@@ -29,8 +29,14 @@ def test_a_fresh_data_directory_answers_from_the_shipped_samples(run):
     status, out, err = run("ask", "experiences on blockchain or IoT", "--json")
     assert (status, err) == (0, "")
     answer = json.loads(out)
-    assert set(answer) == {"query", "results", "total", "did_you_mean"}
+    assert set(answer) == {"query", "results", "total", "did_you_mean", "counts"}
     assert len(answer["results"]) == 5
+    # Counts are over every match, not the five shown: each match has exactly one type and kind.
+    assert set(answer["counts"]) == {"country", "technology", "kind", "type"}
+    assert sum(answer["counts"]["type"].values()) == answer["total"] > 5
+    assert sum(answer["counts"]["kind"].values()) == answer["total"]
+    # Asked for experiences, the reports come first: no question post among the first three.
+    assert all(r["type"] == "experience" for r in answer["results"][:3]), answer["results"]
     first = answer["results"][0]
     assert set(first) >= {
         "id",
@@ -43,6 +49,7 @@ def test_a_fresh_data_directory_answers_from_the_shipped_samples(run):
         "author",
         "date",
         "url",
+        "type",
     }
     assert {"blockchain", "iot"} & {t for r in answer["results"] for t in r["technologies"]}
 
@@ -177,3 +184,23 @@ def test_index_add_beside_a_busy_index_says_the_documents_are_queued(run, tmp_pa
     _, out, _ = run("ask", "precintos frontera sur", "--json")  # the next command indexes it
     assert json.loads(out)["results"][0]["id"] == "late"
     bot.close()
+
+
+def test_ask_filters_by_document_type_and_shows_it(run):
+    status, out, _ = run("ask", "slides blockchain IoT", "--type", "question", "--json")
+    assert status == 0
+    answer = json.loads(out)
+    assert answer["results"] and {r["type"] for r in answer["results"]} == {"question"}
+    assert answer["counts"]["type"] == {"question": answer["total"]}
+    status, out, _ = run("ask", "electronic seals for transit", "--limit", "2")
+    assert status == 0
+    assert "types: experience" in out  # the counts line, over all matches
+    assert ", experience, " in out.splitlines()[0]  # each answer says what it is
+
+
+def test_ask_with_an_unknown_type_is_one_clear_error(run, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run("ask", "seals", "--type", "gossip")
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "invalid choice: 'gossip'" in err.strip().splitlines()[-1] and "Traceback" not in err

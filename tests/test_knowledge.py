@@ -295,7 +295,8 @@ def test_cognates_count_toward_coverage_from_stored_tags(kb):
     assert "seleci" in kb.store.tags_many(["pt"])["pt"].cognates  # derived at ingest, kept in SQLite
     plan = kb.queries.build("selección de contenedores")
     assert {"seleci", "conten"} <= plan.cognates()
-    hits = kb._with_cognates([RawHit("pt", 1.0), RawHit("en", 1.0), RawHit("gone", 1.0)], plan)
+    raw = [RawHit("pt", 1.0), RawHit("en", 1.0), RawHit("gone", 1.0)]
+    hits = kb._with_cognates(raw, plan, kb.store.tags_many([h.id for h in raw]))
     matched = {h.id: {term for field, term in h.matched if field == COGNATES} for h in hits}
     assert matched == {"pt": {"seleci"}, "en": set(), "gone": set()}  # "container" is "contai", not "conten"
     assert plan.coverage(hits[0].matched) > plan.coverage(frozenset())

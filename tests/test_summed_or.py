@@ -63,7 +63,7 @@ def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
         Q.Term("text_es", "puerto1"),
     ]
     query = SummedOr(parts)
-    hits, total = engine.search(query, None, limit=40)
+    hits, total, _ = engine.search(query, None, limit=40)
     assert total == 31 and len(query.matches) == 2  # noted for both segments
     terms = {(t.fieldname, t.text) for t in parts}
     searcher = engine._searcher

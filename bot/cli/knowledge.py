@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from bot.app import App
-from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
+from bot.asking import counts_summary
+from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
 from index.ingest import parse_date
 
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--technology", choices=TECHNOLOGIES)
     parser.add_argument("--kind", choices=KINDS)
+    parser.add_argument("--type", choices=DOC_TYPES, dest="doc_type", help="what the document is")
     parser.add_argument("--author", help="exact author or administration name")
     parser.add_argument("--lang", choices=LANGUAGES, help="language of the documents")
     parser.add_argument("--country", help="country code or name, e.g. PE or Perú")
@@ -56,6 +58,7 @@ def filters_from(args: argparse.Namespace) -> Filters:
     return Filters(
         technology=args.technology,
         kind=args.kind,
+        doc_type=args.doc_type,
         author=args.author,
         lang=args.lang,
         country=args.country,
@@ -162,7 +165,7 @@ def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit
         lines.append("No answers found. Try other words, or another language.")
         return "\n".join(lines)
     for number, hit in enumerate(answer.results, offset + 1):
-        lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.lang}]")
+        lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.doc_type or '?'}, {hit.lang}]")
         lines.append(f"   {hit.snippet}")
         who = [
             hit.author or "",
@@ -177,4 +180,6 @@ def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit
         span = f"{offset + 1}–{offset + shown}" if offset else f"{shown}"
         hint = f"; {more_hint}" if answer.total > offset + shown else ""
         lines.append(f"({span} of {answer.total} shown{hint})")
+    if summary := counts_summary(answer.counts):
+        lines.append(summary)
     return "\n".join(lines)

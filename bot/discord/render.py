@@ -6,6 +6,7 @@ from datetime import datetime
 
 import discord
 
+from bot.asking import counts_summary
 from bot.replies import Replies
 from bot.truncate import length, truncate
 from index.documents import Answer, Hit
@@ -89,6 +90,8 @@ def hit_field(hit: Hit, number: int, replies: Replies, locale: object) -> tuple[
     kind = replies.get(f"kind.{hit.kind}", locale)
     name = f"{number}. {hit.title}" if hit.title else f"{number}. {kind[:1].upper()}{kind[1:]}"
     facts = [f"*{kind}*"] if hit.title else []
+    if hit.doc_type:
+        facts.append(replies.get(f"type.{hit.doc_type}", locale))
     if hit.author:
         facts.append(replies.get("by", locale, author=hit.author))
     if hit.date:
@@ -112,6 +115,8 @@ def answer_embed(answer: Answer, replies: Replies, locale: object, offset: int =
         lines.append(replies.get("did_you_mean", locale, suggestion=answer.did_you_mean))
     if not answer.results:
         lines.append(replies.get("no_results", locale, query=answer.query))
+    elif summary := _counts(answer, replies, locale):
+        lines.append(f"-# {summary}")
     if lines:
         embed.description = "\n".join(lines)
     for i, hit in enumerate(answer.results):
@@ -121,6 +126,21 @@ def answer_embed(answer: Answer, replies: Replies, locale: object, offset: int =
         start, end = offset + 1, offset + len(answer.results)
         embed.set_footer(text=replies.get("answers_count", locale, start=start, end=end, total=answer.total))
     return fit(embed)
+
+
+def _counts(answer: Answer, replies: Replies, locale: object) -> str:
+    """One short line: how many of all the matches are reports, questions…, from which countries."""
+    labels = {
+        facet: replies.get(f"counts.{facet}", locale) for facet in ("type", "country", "technology", "kind")
+    }
+    named = {
+        "type": {replies.get(f"type.{k}", locale): n for k, n in answer.counts.get("type", {}).items()},
+        "technology": {
+            replies.get(f"tech.{k}", locale): n for k, n in answer.counts.get("technology", {}).items()
+        },
+        "country": answer.counts.get("country", {}),
+    }
+    return counts_summary(named, labels, top=3)
 
 
 # -- sessions --------------------------------------------------------------------------------------

@@ -13,9 +13,13 @@ def test_options_and_aliases():
     req = parse_ask('who uses seals --tech IoT --kind workshop --member "Ana Pérez" --lang ES')
     assert req == AskRequest("who uses seals", "iot", "workshop-summary", "Ana Pérez", "es")
     assert parse_ask("riesgo -t ai").technology == "analytics"
+    assert parse_ask("who uses seals --type reports").doc_type == "experience"
+    assert parse_ask("slides -y links").filters().doc_type == "resource"
 
 
-@pytest.mark.parametrize("line", ["x --technology quantum", "x --kind tweet", "x --lang de"])
+@pytest.mark.parametrize(
+    "line", ["x --technology quantum", "x --kind tweet", "x --lang de", "x --type gossip"]
+)
 def test_unknown_choices(line):
     with pytest.raises(UnknownChoice):
         parse_ask(line)

@@ -63,8 +63,9 @@ def test_bad_input_goes_to_stderr_and_the_session_goes_on(app):
 
 
 def test_localised_errors_and_no_results(app):
-    _, out, err = chat(app, "ask x --kind tweet\nzzzzzz\n", locale="es", greet=False)
+    _, out, err = chat(app, "ask x --kind tweet\nask x --type gossip\nzzzzzz\n", locale="es", greet=False)
     assert "Tipo desconocido tweet" in err
+    assert "Tipo de documento desconocido gossip" in err
     assert "No encontré nada sobre «zzzzzz»" in out
 
 

@@ -192,3 +192,23 @@ async def test_the_started_bot_shortens_the_gil_switch_interval(clikc: Clikc):
         assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS)
     finally:
         sys.setswitchinterval(before)
+
+
+async def test_ask_type_option_and_the_counts_line(clikc: Clikc):
+    await clikc.start()
+    report = await clikc.post("experiences", "ana", ESEAL_ES)
+    asking = await clikc.post(
+        "experiences",
+        "pierre",
+        "¿Alguien usa precintos electrónicos en el tránsito? ¿Qué proveedor eligieron?",
+    )
+    answer = await clikc.ask("¿quién usa precintos electrónicos?", user="joao", locale="es-ES")
+    report_url, asking_url = jump_url(clikc.double, report), jump_url(clikc.double, asking)
+    assert answer.links.index(report_url) < answer.links.index(asking_url)  # the report first
+    assert string("es", "type.experience") in answer.field_for(report_url)["value"]
+    counts = answer.embed["description"]  # over all matches: "-# tipos: experiencia 6, … · países: GT 1, …"
+    assert counts.startswith(f"-# {string('es', 'counts.type')}: {string('es', 'type.experience')} ")
+    assert f" · {string('es', 'counts.country')}: " in counts
+
+    only = await clikc.ask("precintos electrónicos", user="joao", type="question")
+    assert only.links == [asking_url]

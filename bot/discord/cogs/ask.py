@@ -16,7 +16,7 @@ from bot.asking import AskRequest, search, technology_choices
 from bot.discord import render
 from bot.discord.bot import localised_input_error
 from bot.discord.translator import T
-from index.documents import KINDS, TECHNOLOGIES, Answer, Document
+from index.documents import DOC_TYPES, KINDS, TECHNOLOGIES, Answer, Document
 from index.errors import InputError
 
 if TYPE_CHECKING:
@@ -112,9 +112,14 @@ class AskCog(commands.Cog):
         question=T("Your question, in any language", "ask.question"),
         technology=T("Only this technology", "ask.technology"),
         kind=T("Only this kind of content", "ask.kind"),
+        doc_type=T("Only this type: reports, questions, events, resources", "ask.type"),
         member=T("Only what this member shared", "ask.member"),
     )
-    @app_commands.choices(kind=[app_commands.Choice(name=T(k, f"kind.{k}"), value=k) for k in KINDS])
+    @app_commands.rename(doc_type="type")
+    @app_commands.choices(
+        kind=[app_commands.Choice(name=T(k, f"kind.{k}"), value=k) for k in KINDS],
+        doc_type=[app_commands.Choice(name=T(t, f"type.{t}"), value=t) for t in DOC_TYPES],
+    )
     async def ask(
         self,
         interaction: discord.Interaction,
@@ -122,13 +127,14 @@ class AskCog(commands.Cog):
         technology: str | None = None,
         kind: str | None = None,
         member: str | None = None,
+        doc_type: str | None = None,
     ) -> None:
         replies = self.bot.app.replies
         locale = interaction.locale
         if refusal := self.cooldown(interaction.user.id, locale):
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        request = AskRequest(question, technology, kind, member).validated()  # InputError → tree.on_error
+        request = AskRequest(question, technology, kind, member, doc_type=doc_type).validated()
         await interaction.response.defer(thinking=True)
         answer = await self.run_search(request)
         embed = render.answer_embed(answer, replies, locale)

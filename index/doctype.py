@@ -1,0 +1,473 @@
+"""What a document is — an experience report, a question, an event, a resource share or other —
+read from the text itself, in any of the four languages.
+
+Members want first-hand reports before anything else; a post asking the same thing, an agenda or a
+terminology list uses the same words and would otherwise rank beside them. The cues are the ones a
+reader uses: questions asked, first-person accounts of what was done, results and figures, dates and
+times, links. The cue words are ordinary function words and phrasings of each language, not topics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from index.analysis import LIGATURES as _LIGATURES
+from index.documents import DOC_TYPES
+
+EXPERIENCE, QUESTION, EVENT, RESOURCE, OTHER = DOC_TYPES
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|por ciento|pour cent|por cento)|\b\d[\d.,]*\b")
+_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}\s*(?:h|am|pm)?|\s*h\s*\d{0,2}|h\d{0,2}|\s*(?:am|pm))\b", re.I)
+_LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _alternation(phrases: str) -> re.Pattern[str]:
+    """Phrases (folded, one per line) as one word-bounded pattern over folded text."""
+    items = sorted({p.strip() for p in phrases.strip().splitlines() if p.strip()}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items) + r")\b")
+
+
+# Asking: someone wants to know or to be sent something.
+_ASKING = _alternation("""
+    does anyone
+    has anyone
+    have any of you
+    is anyone
+    anyone who
+    any experience
+    any advice
+    any idea
+    we would like to know
+    i would like to know
+    thanks in advance
+    is there
+    how do you
+    how did you
+    alguien
+    alguna aduana
+    alguna administracion
+    alguna experiencia
+    quisiera saber
+    quisieramos saber
+    quisieramos
+    consulta
+    pregunta para
+    como hacen
+    se lo agradezco
+    les agradezco
+    gracias de antemano
+    quelqu un
+    est ce que
+    y a t il
+    avez vous
+    comment gerez vous
+    merci d avance
+    auriez vous
+    savez vous
+    alguem
+    alguma aduana
+    alguma experiencia
+    gostaria de saber
+    voces
+    obrigado desde ja
+    obrigada desde ja
+    como voces
+""")
+# What was done, told by those who did it (first person, past or ongoing).
+_ACCOUNT = _alternation("""
+    we trained
+    we built
+    we installed
+    we moved
+    we automated
+    we connected
+    we started
+    we tested
+    we introduced
+    we launched
+    we now
+    we have been
+    we are using
+    we run
+    we use
+    our unit has
+    our team
+    we found
+    we caught
+    we learned
+    lessons learned
+    sharing what worked
+    experience from
+    we require
+    hicimos
+    instalamos
+    probamos
+    implementamos
+    construimos
+    detectamos
+    armamos
+    entrenamos
+    pusimos
+    logramos
+    aprendimos
+    usamos
+    comparamos
+    priorizamos
+    desarrollamos
+    pedimos
+    tuvimos
+    sufrimos
+    estamos usando
+    estamos aplicando
+    les cuento
+    les comparto
+    comparto nuestra
+    compartimos
+    nuestra experiencia
+    experiencia de
+    nous avons
+    avons mis
+    avons relie
+    nous utilisons
+    nous testons
+    notre brigade
+    notre administration
+    retour d experience
+    chez nous
+    a ete
+    ont ete
+    fizemos
+    instalamos
+    testamos
+    aplicamos
+    colocamos
+    treinamos
+    implantamos
+    tivemos
+    estamos usando
+    estamos testando
+    compartilho
+    nossa experiencia
+    aqui no
+    aqui estamos
+""")
+# First person plural at work, in any tense: "we installed", "instalamos", "nous avons", "testamos".
+_FIRST_PERSON = re.compile(
+    r"\bwe (?:\w+ed|built|ran|set|put|made|began|took|got|just|now|have|are|use|run|went)\b"
+    r"|\b(?:our|nuestr[oa]s?|notre|noss[oa]s?)\b"
+    r"|\b\w{3,}(?:amos|emos|imos)\b"
+    r"|\bnous (?:avons|sommes|\w+ons)\b|\bnotre (?:equipe|cellule|brigade|administration|unite|service)\b"
+)
+# Someone else's reported action: "the agency deployed", "la aduana implementó", "a lancé".
+_REPORTED = _alternation("""
+    deployed
+    launched
+    introduced
+    rolled out
+    reported
+    implemented
+    desplego
+    implemento
+    lanzo
+    reporto
+    introdujo
+    adopto
+    a deploye
+    a lance
+    a mis en place
+    a introduit
+    implantou
+    lancou
+    adotou
+    implementou
+""")
+# Answering someone: whatever follows is an account, even if it ends by asking something back.
+_ANSWERING = _alternation("""
+    to answer
+    replying to
+    in reply to
+    respondiendo
+    en respuesta
+    para responder
+    pour repondre
+    en reponse
+    respondendo
+    em resposta
+""")
+# What came of it.
+_RESULT = _alternation("""
+    result
+    results
+    outcome
+    increase
+    decrease
+    reduction
+    fell
+    rose
+    went up
+    went down
+    doubled
+    tripled
+    reduced
+    seized
+    seizures
+    recovered
+    resultado
+    resultados
+    reduccion
+    aumento
+    bajo
+    bajaron
+    subio
+    subieron
+    se triplicaron
+    se duplico
+    redujo
+    recuperaron
+    detectamos
+    resultat
+    resultats
+    a baisse
+    ont baisse
+    a augmente
+    sont passes
+    recuperes
+    intercepte
+    interceptes
+    caiu
+    subiu
+    dobrou
+    reduziu
+    recuperado
+""")
+# Something that will happen at a time: sessions, webinars, calls for registration.
+_EVENT = _alternation("""
+    save the date
+    webinar on
+    next session
+    next meeting
+    join link
+    register
+    registration
+    agenda
+    will take place
+    will be held
+    proxima sesion
+    proximo taller
+    inscripciones
+    inscribase
+    agenda del
+    se realizara
+    prochaine seance
+    prochaine reunion
+    annonce
+    aura lieu
+    inscription
+    au programme
+    proxima sessao
+    aviso
+    inscricoes
+    sera no dia
+    sera realizada
+""")
+# Material handed over: slides, recordings, documents, links.
+_RESOURCE = _alternation("""
+    slides
+    recording
+    recordings
+    the presentation
+    presentations
+    here is
+    here are
+    available at
+    now online
+    download
+    pdf
+    useful links
+    diapositivas
+    grabacion
+    presentaciones
+    enlace
+    disponible
+    ya esta disponible
+    aqui esta
+    carpeta compartida
+    presentation
+    enregistrement
+    lien
+    telecharger
+    voici
+    apresentacao
+    gravacao
+    links uteis
+    disponivel
+    segue o link
+    esta aqui
+""")
+
+
+@dataclass(frozen=True)
+class Cues:
+    questions: int  # sentences ending in a question mark (or opened with ¿)
+    question_share: float  # of the text's characters, in those sentences
+    answering: int
+    asking: int
+    account: int
+    first_person: int
+    reported: int
+    results: int
+    figures: int
+    event: int
+    clock: int
+    resource: int
+    links: int
+    list_lines: int
+    lines: int
+
+
+_ACCENTS = re.compile("[\u0300-\u036f]")
+_NOT_WORD = re.compile(r"[^\w?]+")
+
+
+def _folded(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces: the whole text in a few C passes
+    (folding word by word was most of the time classifying took at ingest)."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
+    return _NOT_WORD.sub(" ", _ACCENTS.sub("", text))
+
+
+def cues(text: str) -> Cues:
+    folded = _folded(text)
+    without_links = _URL.sub(" ", text)
+    # Lines are wrapped mid-sentence in posts and files: only a blank line or a list item ends one.
+    flowing = re.sub(r"\n(?!\s*\n|\s*(?:[-*•]|\d+[.)])\s)", " ", without_links)
+    sentences = [s for s in _SENTENCE.findall(flowing) if s.strip()]
+    lines = [line for line in text.splitlines() if line.strip()]
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    return Cues(
+        questions=max(len(asked), text.count("¿")),
+        question_share=sum(map(len, asked)) / max(1, sum(map(len, sentences))),
+        answering=len(_ANSWERING.findall(folded)),
+        asking=len(_ASKING.findall(folded)),
+        account=len(_ACCOUNT.findall(folded)),
+        first_person=len(_FIRST_PERSON.findall(folded)),
+        reported=len(_REPORTED.findall(folded)),
+        results=len(_RESULT.findall(folded)),
+        figures=len(_FIGURE.findall(without_links)),
+        event=len(_EVENT.findall(folded)),
+        clock=len(_CLOCK.findall(without_links)),
+        resource=len(_RESOURCE.findall(folded)),
+        links=len(_URL.findall(text)),
+        list_lines=sum(1 for line in lines if _LIST_LINE.match(line)),
+        lines=len(lines),
+    )
+
+
+def classify(text: str, kind: str = "post") -> str:
+    """The document's type; `kind` is what the source says (a case study is a report by definition)."""
+    if kind == "case-study":
+        return EXPERIENCE
+    c = cues(text)
+    told = (
+        2 * (c.account + c.answering)
+        + min(c.first_person, 3)
+        + c.reported
+        + c.results
+        + min(c.figures, 4) // 2
+    )
+    asked = 2 * min(c.questions, 3) + c.asking
+    if c.links and c.resource and told < 4:
+        return RESOURCE
+    if c.event + (c.clock > 0) >= 2 and told < 4 and asked < c.event + c.clock:
+        return EVENT
+    if c.list_lines >= 3 and c.list_lines * 2 >= c.lines and told < 2:
+        return OTHER  # a list of terms or items, nobody's account
+    if kind != "workshop-summary" and (
+        c.question_share >= 0.5 or (asked >= 2 and asked >= told and c.question_share >= 0.2)
+    ):
+        return QUESTION
+    if told >= 2 or kind == "workshop-summary" or (c.first_person and not asked):
+        return EXPERIENCE
+    if c.links:
+        return RESOURCE
+    if c.event and c.clock:
+        return EVENT
+    if c.question_share >= 0.2 or (c.asking and not c.questions):
+        return QUESTION
+    return OTHER
+
+
+# A question that asks for material, or for when something happens, rather than for experiences.
+_WANTS_RESOURCE = _alternation("""
+    slides
+    slide deck
+    recording
+    recorded
+    video
+    presentation
+    presentations
+    link
+    links
+    pdf
+    download
+    diapositivas
+    grabacion
+    grabado
+    presentacion
+    presentaciones
+    enlace
+    enlaces
+    lien
+    liens
+    enregistrement
+    diaporama
+    telecharger
+    apresentacao
+    apresentacoes
+    gravacao
+    gravado
+    baixar
+""")
+_WANTS_EVENT = _alternation("""
+    when is
+    when will
+    when does
+    what time
+    next session
+    next webinar
+    next meeting
+    next workshop
+    upcoming
+    cuando es
+    cuando sera
+    a que hora
+    proxima sesion
+    proximo webinario
+    proximo taller
+    quand aura lieu
+    quand est
+    a quelle heure
+    prochaine seance
+    prochain webinaire
+    prochain atelier
+    quando sera
+    quando e
+    que horas
+    proxima sessao
+    proximo webinario
+    proxima oficina
+""")
+
+
+def wanted(question: str) -> str:
+    """What kind of document a question asks for: a resource, an event, or (by default) experiences."""
+    folded = _folded(question)
+    if _WANTS_EVENT.search(folded):
+        return EVENT
+    if _WANTS_RESOURCE.search(folded):
+        return RESOURCE
+    return EXPERIENCE

@@ -1,0 +1,139 @@
+"""Answers that put experiences first: document types, concepts scored once, spelling that knows the
+four languages, counts over all matches."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from index.documents import Filters
+from index.language import LanguageDetector
+from index.tagger import Tagger
+from tests.conftest import open_kb, post
+
+REPORT_EN = (
+    "We fitted electronic seals with GPS on transit trucks between the port and the border. "
+    "The e-seals report their position every five minutes and any tampering to our control room. "
+    "Escorts were dropped and transit time fell by a third."
+)
+QUESTION_ES = "¿Alguien usa precintos electrónicos en el tránsito? ¿Qué proveedor eligieron? Gracias."
+TERMS_LIST = (
+    "Términos de la sesión:\n"
+    "- precinto electrónico / electronic seal / scellé électronique / lacre eletrônico\n"
+    "- rastreo GPS / GPS tracking / suivi GPS / rastreamento GPS\n"
+    "- tránsito / transit / transit / trânsito"
+)
+SLIDES_EN = "Slides of the blockchain session are online: https://example.org/blockchain-slides.pdf"
+SLIDES_QUESTION_ES = "¿Alguien sabe dónde están las diapositivas de la sesión de blockchain? Gracias."
+LEDGER_REPORT_PT = (
+    "Testamos uma blockchain para os certificados de origem com um país vizinho: a aduana de destino "
+    "confere o certificado na hora e as consultas por e-mail acabaram."
+)
+
+
+def ids(answer) -> list[str]:
+    return [hit.id for hit in answer.results]
+
+
+def test_a_report_in_another_language_outranks_the_same_question_asked_in_the_askers(kb):
+    kb.upsert_many([post("report", REPORT_EN), post("question", QUESTION_ES), post("terms", TERMS_LIST)])
+    answer = kb.search("¿quién usa precintos electrónicos en el tránsito?")
+    assert ids(answer)[0] == "report"
+    assert {hit.id: hit.doc_type for hit in answer.results} == {
+        "report": "experience",
+        "question": "question",
+        "terms": "other",
+    }
+
+
+def test_a_resource_request_prefers_the_post_that_shares_it(kb):
+    kb.upsert_many(
+        [
+            post("slides", SLIDES_EN),
+            post("asking", SLIDES_QUESTION_ES),
+            post("ledger", LEDGER_REPORT_PT),
+        ]
+    )
+    assert ids(kb.search("¿dónde están las diapositivas de blockchain?"))[0] == "slides"
+    assert ids(kb.search("blockchain experiences"))[0] == "ledger"
+
+
+def test_a_concept_named_in_four_languages_on_one_line_is_one_mention(kb):
+    tagger = Tagger(kb.glossary, kb.countries, LanguageDetector())
+    listed = tagger.tag(post("terms", TERMS_LIST)).concepts
+    reported = tagger.tag(post("report", REPORT_EN)).concepts
+    assert listed["e-seal"] == 1
+    assert reported["e-seal"] == 2  # two sentences talk about the seals
+
+
+def test_the_document_about_a_concept_beats_the_one_that_lists_it(kb):
+    agenda = (
+        "Agenda: 9:00 blockchain for AEO. 10:00 electronic seals. 11:00 drones. "
+        "12:00 machine learning. 14:00 RFID at borders. 15:00 chatbots."
+    )
+    drones = "We flew drones with thermal cameras along the river border and caught smugglers at night."
+    kb.upsert_many([post("agenda", agenda), post("drones", drones)])
+    assert ids(kb.search("drones"))[0] == "drones"
+
+
+def test_real_words_are_never_corrected(kb):
+    kb.upsert_many(
+        [
+            post("training", "Capacitamos a los funcionarios en análisis de datos con un curso de Python."),
+            post("drone", "Probamos un dron en la frontera."),
+        ]
+    )
+    answer = kb.search("¿qué capacitación en datos dieron a los funcionarios?")
+    assert answer.did_you_mean is None
+    assert ids(answer)[0] == "training"
+    assert kb.search("quelles administrations utilisent des drones ?").did_you_mean is None
+
+
+def test_did_you_mean_is_shown_only_when_it_changed_the_answers(kb):
+    kb.upsert_many([post("report", REPORT_EN), post("ledger", LEDGER_REPORT_PT)])
+    helped = kb.search("blokchain certificates")
+    assert helped.did_you_mean == "blockchain certificates"
+    assert ids(helped)[0] == "ledger"
+    # "dronne" is no word of the four languages and is near the glossary's "drone", but no document
+    # is about drones: the suggestion would change nothing, so it is not shown.
+    unhelped = kb.search("electronic seals dronne")
+    assert unhelped.did_you_mean is None
+    assert ids(unhelped)[0] == "report"
+
+
+def test_counts_cover_every_match_not_only_the_page(kb):
+    kb.upsert_many(
+        [post(f"r{i}", REPORT_EN.replace("port", f"port number {i}")) for i in range(6)]
+        + [post("question", QUESTION_ES), post("terms", TERMS_LIST)]
+    )
+    answer = kb.search("electronic seals", limit=2)
+    assert len(answer.results) == 2 and answer.total == 8
+    assert answer.counts["type"] == {"experience": 6, "question": 1, "other": 1}
+    assert answer.counts["technology"] == {"iot": 8}
+    assert sum(answer.counts["kind"].values()) == 8
+    only = kb.search("electronic seals", Filters(doc_type="question"))
+    assert ids(only) == ["question"] and only.counts["type"] == {"question": 1}
+
+
+def test_an_older_database_gets_the_type_column_on_open(tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "clikc.db") as conn:  # the documents table as it was before types
+        conn.execute(
+            "CREATE TABLE documents (id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+            " text TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', date TEXT, url TEXT NOT NULL DEFAULT '',"
+            " source TEXT NOT NULL DEFAULT '', lang TEXT NOT NULL DEFAULT '',"
+            " technologies TEXT NOT NULL DEFAULT '[]', meta TEXT NOT NULL DEFAULT '{}', author_id TEXT,"
+            " content_hash TEXT NOT NULL, tags TEXT NOT NULL DEFAULT '{}', updated_at TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO documents (id, kind, text, content_hash, updated_at)"
+            " VALUES ('old', 'post', ?, 'x', '2023-01-01')",
+            (QUESTION_ES,),
+        )
+    kb = open_kb(data)  # adds the column, and the new index fingerprint rebuilds (re-deriving types)
+    try:
+        assert kb.store.counts()["type"] == {"question": 1}
+        assert kb.search("precintos").results[0].doc_type == "question"
+    finally:
+        kb.close()
