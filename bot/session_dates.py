@@ -79,8 +79,21 @@ _DEFAULT_A = datetime(2001, 1, 1, 0, 0)
 _DEFAULT_B = datetime(2002, 2, 2, 1, 0)
 
 
+# Dates a schedule may use: outside these, arithmetic with offsets and durations can leave the range
+# of datetime (year 9999 + 1 day) and expanding a rule from 1900 would do decades of useless work.
+MIN_YEAR = 1970
+MAX_YEAR = 2200
+MAX_DURATION = timedelta(days=366 * 10)  # longer than any lead time or session; beyond it, a typo
+
+
 class DateProblem(ValueError):
     """A date, time zone or duration that cannot be used; the message says why, for a user."""
+
+
+def check_year(value: date, original: object) -> None:
+    """DateProblem unless `value` falls in the years a schedule may use."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise DateProblem(f"{original!s} is outside the years {MIN_YEAR}–{MAX_YEAR}")
 
 
 def timezone_named(name: object) -> ZoneInfo:
@@ -110,9 +123,13 @@ def parse_datetime(value: object, tz: tzinfo, default: datetime | None = None) -
         raise DateProblem(f"got the number {value}; put dates and times in quotes, e.g. '13:00'")
     else:
         raise DateProblem("missing; give a date and time such as '2022-01-17 09:00'")
-    if parsed.tzinfo is None:
-        return localise(parsed, tz)
-    return parsed.astimezone(tz)
+    check_year(parsed, value)
+    try:
+        if parsed.tzinfo is None:
+            return localise(parsed, tz)
+        return parsed.astimezone(tz)
+    except (OverflowError, ValueError):
+        raise DateProblem(f"cannot read {value!s} as a date and time") from None
 
 
 def parse_date_or_datetime(value: object, tz: tzinfo) -> date | datetime:
@@ -120,15 +137,22 @@ def parse_date_or_datetime(value: object, tz: tzinfo) -> date | datetime:
     if isinstance(value, datetime):
         return parse_datetime(value, tz)
     if isinstance(value, date):
+        check_year(value, value)
         return value
     if not isinstance(value, str) or not value.strip():
         raise DateProblem("missing; give a date such as '2022-12-01' or a date and time")
     if _ISO_DATE.match(value.strip()):
-        return date.fromisoformat(value.strip())
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise DateProblem(f"cannot read {value.strip()!r} as a date") from None
+        check_year(day, value.strip())
+        return day
     text = _prepare(value.strip())
     a, b = (_raw_parse(text, value, d) for d in (_DEFAULT_A, _DEFAULT_B))
     _require_full_date(a, b, value)
     if a.hour != b.hour:
+        check_year(a, value)
         return a.date()
     return parse_datetime(value, tz)
 
@@ -206,18 +230,23 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         delta = value
     elif isinstance(value, int) and not isinstance(value, bool):
-        delta = timedelta(minutes=value)
+        delta = timedelta(minutes=min(value, int(MAX_DURATION.total_seconds() // 60) + 1))
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         match = _DURATION.match(text.lower()) or _ISO_DURATION.match(text.upper())
         if not text or not match or not any(match.groups()):
             raise DateProblem(f"cannot read {value!r} as a duration; write e.g. 90m, 1h30m, 3h, 7d")
         weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        try:
+            delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        except OverflowError:
+            delta = MAX_DURATION + timedelta(days=1)  # reported as too long just below
     else:
         raise DateProblem(f"cannot read {value!r} as a duration; write e.g. 90m, 1h30m, 3h, 7d")
     if delta <= timedelta(0):
         raise DateProblem(f"duration {value!r} must be longer than zero")
+    if delta > MAX_DURATION:
+        raise DateProblem(f"duration {value!r} is longer than {MAX_DURATION.days} days")
     return delta
 
 

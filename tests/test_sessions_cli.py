@@ -183,7 +183,7 @@ def test_config_check_names_file_session_and_field(cli):
         f"clikc-bot: {path}: session esa-wca-2022-disruptive-technologies: timezone: unknown time zone "
         "'Europe/Bruxelles'; use an IANA name such as America/Guatemala",
         f"clikc-bot: {path}: session clikc-community-call: rrule: invalid rule 'FREQ=MONTHLY;BYDAY=1XX': "
-        "invalid 'BYDAY': 1XX",
+        "BYDAY value '1XX' must be a weekday (MO…SU), optionally after -53..53 such as 1TH",
         f"clikc-bot: {path}: session webinar-2026-12-risk-analytics: start: "
         "'10 de diciembre 15:00' has no year",
         f"clikc-bot: {path}: session blockchain-aeo-2027-03: id: duplicate id (also session #6)",
