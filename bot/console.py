@@ -20,6 +20,7 @@ from bot.app import App
 from bot.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.cli.knowledge import render_answer
 from index.errors import InputError
+from index.knowledge import UnknownCountry
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ class Console:
             return command(rest.strip()) if command else self.ask(line)
         except UnknownChoice as exc:
             self.fail(self.t(f"unknown_{exc.what}", value=exc.value) if exc.what != "lang" else str(exc))
+        except UnknownCountry as exc:
+            self.fail(self.t("unknown_country", value=exc.value, known=", ".join(exc.choices)))
         except InputError as exc:
             self.fail(str(exc))
         except Exception:

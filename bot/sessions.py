@@ -189,6 +189,17 @@ class SessionService:
         ordered = sort_occurrences(found)
         return ordered[:limit] if limit is not None else ordered
 
+    def between(
+        self, after: datetime, before: datetime, include_cancelled: bool = False
+    ) -> list[Occurrence]:
+        """Occurrences overlapping [after, before), soonest first (work bounded by the rules' caps)."""
+        found: list[Occurrence] = []
+        for session in self.sessions():
+            if session.cancelled and not include_cancelled:
+                continue
+            found.extend(session.occurrences(after, before, include_cancelled))
+        return sort_occurrences(found)
+
     def history(self, session_id: str | None = None) -> list[Change]:
         sql = "SELECT id, session_id, action, details, actor, at FROM session_changes"
         params: tuple = ()

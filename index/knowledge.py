@@ -62,6 +62,15 @@ class KnowledgeStats:
         }
 
 
+class UnknownCountry(InputError):
+    """A --country value the gazetteer does not know; `choices` are the codes it knows."""
+
+    def __init__(self, value: str, choices: tuple[str, ...]):
+        super().__init__(f"unknown country {value!r}: give a code or a name of {', '.join(choices)}")
+        self.value = value
+        self.choices = choices
+
+
 class KnowledgeBase:
     def __init__(
         self,
@@ -303,7 +312,9 @@ class KnowledgeBase:
         if code.upper() in self.countries.concepts:
             return replace(filters, country=code.upper())
         found = self.countries.match(code)
-        return replace(filters, country=found.most_common(1)[0][0] if found else code)
+        if not found:  # a filter nothing can match is a typo, not an empty answer
+            raise UnknownCountry(code, tuple(sorted(self.countries.concepts)))
+        return replace(filters, country=found.most_common(1)[0][0])
 
     def authors(self, prefix: str = "", limit: int = 25) -> list[str]:
         return self.store.authors(prefix, limit)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
 from bot.asking import counts_summary
+from bot.session_dates import MAX_YEAR, MIN_YEAR
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
 from index.ingest import parse_date
@@ -62,9 +64,24 @@ def filters_from(args: argparse.Namespace) -> Filters:
         author=args.author,
         lang=args.lang,
         country=args.country,
-        since=parse_date(args.since, "--since"),
-        until=parse_date(args.until, "--until"),
+        since=_checked_date(args.since, "--since"),
+        until=_checked_date(args.until, "--until"),
     )
+
+
+def _checked_date(value: str | None, option: str) -> datetime | None:
+    """parse_date, plus what it lets through: an offset of 24 h or more, or a year out of range,
+    fails only later, deep in the search, as a traceback."""
+    moment = parse_date(value, option)
+    if moment is None:
+        return None
+    try:
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InputError(f"{option}: {value!r} has an offset outside -24:00..+24:00") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise InputError(f"{option}: {value!r} is outside the years {MIN_YEAR}–{MAX_YEAR}")
+    return moment
 
 
 def index_add(args: argparse.Namespace, app: App) -> int:

@@ -21,7 +21,7 @@ from bot.app import App
 from bot.config import ConfigError, read_yaml
 from bot.schedule import Occurrence
 from bot.session_dates import DateProblem, parse_date_or_datetime
-from bot.sessions import Actor
+from bot.sessions import DEFAULT_HORIZON, Actor
 from index.documents import LANGUAGES
 from index.errors import InputError
 
@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sessions", help="list upcoming sessions, or export them to a calendar file")
     p.add_argument("--all", action="store_true", help="include past and cancelled sessions")
     p.add_argument("--now", help="list as if it were this moment (ISO 8601; UTC unless an offset is given)")
+    p.add_argument("--since", help="list occurrences from this moment or date (with --until: a window)")
+    p.add_argument("--until", help="…up to this moment or date (default: --since plus 92 days)")
     p.add_argument("--json", action="store_true", help="one JSON object per occurrence, as a list")
     p.add_argument("--lang", choices=LANGUAGES, help="language of titles (default: English, else any)")
     p.add_argument("--limit", type=int, help="at most this many occurrences")
@@ -99,9 +101,16 @@ def list_sessions(args: argparse.Namespace, app: App) -> int:
             raise InputError(f"cannot write {args.ics}: {exc.strerror or exc}") from None
         print(f"wrote {args.ics}", file=sys.stderr)
         return 0
-    found = app.sessions.upcoming(
-        now=now, include_past=args.all, limit=args.limit, include_cancelled=args.all
-    )
+    if args.since or args.until:
+        since = _moment(args.since, "--since", app) if args.since else now
+        until = _moment(args.until, "--until", app) if args.until else since + DEFAULT_HORIZON
+        if until <= since:
+            raise InputError(f"--until ({until.isoformat()}) must be after --since ({since.isoformat()})")
+        found = app.sessions.between(since, until, include_cancelled=args.all)[: args.limit]
+    else:
+        found = app.sessions.upcoming(
+            now=now, include_past=args.all, limit=args.limit, include_cancelled=args.all
+        )
     if args.json:
         print(json.dumps([o.to_json(args.lang) for o in found], ensure_ascii=False, indent=2))
     elif not found:
@@ -122,12 +131,15 @@ def _line(occ: Occurrence, lang: str | None, now: datetime) -> str:
 
 
 def _now(value: str | None, app: App) -> datetime:
-    if not value:
-        return app.clock()
+    return _moment(value, "--now", app) if value else app.clock()
+
+
+def _moment(value: str, option: str, app: App) -> datetime:
+    """A moment given on the command line (UTC unless it has an offset), or one InputError line."""
     try:
         moment = parse_date_or_datetime(value, UTC)
     except DateProblem as exc:
-        raise InputError(f"--now: {exc}") from None
+        raise InputError(f"{option}: {exc}") from None
     if isinstance(moment, datetime):
         return moment
     return datetime.combine(moment, time(0), tzinfo=UTC)  # a bare date: its start, in UTC
