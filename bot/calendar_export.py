@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from bot.schedule import Occurrence, Session, from_utc_key
+from bot.schedule import Occurrence, Session, from_utc_key, utc_key
 from bot.session_dates import localise
 
 PRODID = "-//clikc-bot//CLiKC! sessions//EN"
@@ -61,8 +61,8 @@ def build_calendar(
     for session in sessions:
         sequence = sequences.get(session.id, 0)
         cal.add_component(_event(session, now, lang, sequence))
-        for occ in _occurrences_across_offset_changes(session, first, last):
-            cal.add_component(_override(session, occ, now, lang, sequence))
+        for instance, occ in _misread_occurrences(session, first, last):
+            cal.add_component(_override(session, instance, occ, now, lang, sequence))
     return cal.to_ical()
 
 
@@ -79,8 +79,13 @@ def _zone_rules_range(sessions: Sequence[Session], now: datetime) -> tuple[date,
 
 def _event(session: Session, now: datetime, lang: str | None, sequence: int) -> Event:
     event = _described(session, now, lang, sequence)
-    event.add("dtstart", session.start)
-    event.add("dtend", _end_for_export(session.start, session.end))
+    first = session.occurrence_at(session.start) or Occurrence(session, session.start, session.end)
+    misread = _misread(session.start.replace(tzinfo=None), first)
+    # A recurring session keeps a local DTSTART (its rule runs in local time); if readers would get
+    # its first sitting wrong, an override below spells that sitting out.
+    in_utc = misread and not session.rrule
+    event.add("dtstart", session.start.astimezone(UTC) if in_utc else session.start)
+    event.add("dtend", session.end.astimezone(UTC) if misread else session.end)
     if session.rrule:
         event.add("rrule", vRecur.from_ical(_rule_for_export(session)))
         excluded = _excluded_starts(session)
@@ -109,35 +114,44 @@ def _described(session: Session, now: datetime, lang: str | None, sequence: int)
     return event
 
 
-def _override(session: Session, occ: Occurrence, now: datetime, lang: str | None, sequence: int) -> Event:
-    """One occurrence spelled out (RECURRENCE-ID): readers add a recurring event's length in wall
-    time, so an occurrence across a DST change would otherwise end an hour early or late."""
+def _override(
+    session: Session, instance: datetime, occ: Occurrence, now: datetime, lang: str | None, sequence: int
+) -> Event:
+    """One occurrence spelled out (RECURRENCE-ID) in UTC, where readers cannot misread it."""
     event = _described(session, now, lang, sequence)
-    event.add("recurrence-id", occ.start)
-    event.add("dtstart", occ.start)
-    event.add("dtend", _end_for_export(occ.start, occ.end))
+    event.add("recurrence-id", instance.replace(tzinfo=session.tz))
+    event.add("dtstart", occ.start.astimezone(UTC))
+    event.add("dtend", occ.end.astimezone(UTC))
     return event
 
 
-def _end_for_export(start: datetime, end: datetime) -> datetime:
-    """DTEND in the session's zone, unless the offset changes in between: then in UTC. On the
-    fall-back night 01:30 EDT + 1 h is 01:30 EST, and a local DTEND would equal DTSTART."""
-    return end if start.utcoffset() == end.utcoffset() else end.astimezone(UTC)
+def _misread(instance: datetime, occ: Occurrence) -> bool:
+    """Whether readers would place this sitting elsewhere than the bot does.
+
+    Readers take the local time as written (in a DST gap, 02:30 with the offset before the jump)
+    and add the length in wall time: 01:30 EDT + 1 h becomes 02:30 EST, two hours later, and a local
+    DTEND on the fall-back night equals DTSTART (01:30 EDT + 1 h is 01:30 EST). The bot counts
+    elapsed time. Such a sitting is written in UTC, where wall time and elapsed time agree."""
+    start = instance.replace(tzinfo=occ.start.tzinfo)
+    end = start + (occ.end - occ.start)  # aware + timedelta: wall-time arithmetic, as readers do
+    return start.astimezone(UTC) != occ.start.astimezone(UTC) or end.astimezone(UTC) != occ.end.astimezone(
+        UTC
+    )
 
 
-def _occurrences_across_offset_changes(session: Session, first: date, last: date) -> list[Occurrence]:
-    """Occurrences of a recurring session (not excluded) during which the zone's offset changes,
-    between `first` and `last`: found from the zone's transitions, not by expanding the rule."""
+def _misread_occurrences(session: Session, first: date, last: date) -> list[tuple[datetime, Occurrence]]:
+    """(rule time, occurrence) of a recurring session's sittings that readers would misread, between
+    `first` and `last`: only around the zone's offset changes, not by expanding the whole rule."""
     if not session.rrule:
         return []
-    found: dict[str, Occurrence] = {}
+    found: dict[str, tuple[datetime, Occurrence]] = {}
     lo = max(first, session.start.astimezone(UTC).date())
     for day in _offset_change_days(session, lo, last):
         moment = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-        for occ in session.occurrences(moment - session.duration, moment + timedelta(days=2)):
-            if occ.start.utcoffset() != occ.end.utcoffset():
-                found[occ.key] = occ
-    return sorted(found.values(), key=lambda o: o.start)
+        for instance, occ in session.instances(moment - session.duration, moment + timedelta(days=2)):
+            if _misread(instance, occ) and utc_key(occ.start) not in session.cancelled_starts:
+                found[occ.key] = (instance, occ)  # cancelled ones are EXDATEs already
+    return sorted(found.values(), key=lambda pair: pair[1].start)
 
 
 def _offset_change_days(session: Session, first: date, last: date) -> list[date]:
@@ -171,10 +185,13 @@ def _rule_for_export(session: Session) -> str:
 
 
 def _excluded_starts(session: Session) -> list[datetime]:
-    """Start times (in the session's zone, like DTSTART) of occurrences the rule makes but we skip."""
+    """Rule times (in the session's zone, like DTSTART) of occurrences the rule makes but we skip."""
     plain = replace(session, exdates=(), cancelled_starts=frozenset())
-    starts: set[datetime] = set()
-    for ex in session.exdates:
-        starts.update(o.start for o in plain.matching(ex))
-    starts.update(from_utc_key(key).astimezone(session.tz) for key in session.cancelled_starts)
-    return sorted(starts)
+    starts = {o.start for ex in session.exdates for o in plain.matching(ex)}
+    starts.update(from_utc_key(key) for key in session.cancelled_starts)
+    instances: set[datetime] = set()
+    for start in starts:
+        for instance, occ in plain.instances(start, start + timedelta(seconds=1)):
+            if occ.start == start:
+                instances.add(instance.replace(tzinfo=session.tz))
+    return sorted(instances)

@@ -156,19 +156,26 @@ class Session:
         self, after: datetime, before: datetime, include_cancelled: bool = False
     ) -> Iterator[Occurrence]:
         """Occurrences overlapping [after, before), soonest first."""
-        if self._rule is None:
-            candidates: Iterator[datetime] = iter([self.start])
-        else:
-            lo = _naive_in(after - self.duration - timedelta(days=1), self.tz)
-            hi = _naive_in(before + timedelta(days=1), self.tz)
-            candidates = (localise(n, self.tz) for n in self._rule.between(lo, hi, inc=True))
-        for start in candidates:
-            occ = self._occurrence(start)
-            if occ is None or occ.end <= after or occ.start >= before:
-                continue
+        for _, occ in self.instances(after, before):
             if occ.cancelled and not include_cancelled:
                 continue
             yield occ
+
+    def instances(self, after: datetime, before: datetime) -> Iterator[tuple[datetime, Occurrence]]:
+        """(the rule's own local time, occurrence) for the occurrences overlapping [after, before),
+        cancelled ones included. Calendars name an occurrence by the former (RECURRENCE-ID, EXDATE);
+        it differs from the occurrence's start only in a DST gap (02:30 that night is 03:30)."""
+        if self._rule is None:
+            candidates: list[datetime] = [self.start.replace(tzinfo=None)]
+        else:
+            lo = _naive_in(after - self.duration - timedelta(days=1), self.tz)
+            hi = _naive_in(before + timedelta(days=1), self.tz)
+            candidates = self._rule.between(lo, hi, inc=True)
+        for naive in candidates:
+            occ = self._occurrence(localise(naive, self.tz))
+            if occ is None or occ.end <= after or occ.start >= before:
+                continue
+            yield naive, occ
 
     def next_occurrences(self, after: datetime, include_cancelled: bool = False) -> Iterator[Occurrence]:
         """Occurrences that end after `after`, soonest first (endless for an open-ended rule)."""
