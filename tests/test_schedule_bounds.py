@@ -190,4 +190,5 @@ def test_ask_with_an_unknown_technology_names_the_known_ones(cli, capsys):
     with pytest.raises(SystemExit) as stopped:  # argparse's choices: usage line, then the error
         cli("ask", "precintos", "--technology", "quantum")
     assert stopped.value.code == 2
-    assert "invalid choice: 'quantum' (choose from 'blockchain', 'iot', 'analytics')" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "invalid choice: 'quantum' (choose from 'blockchain', 'iot', 'analytics')" in err
