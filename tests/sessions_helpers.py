@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,3 +45,28 @@ def open_service(
 ) -> SessionService:
     """A service on a database file in tmp_path; call again to simulate a restart."""
     return SessionService(Database(tmp_path / "clikc.db"), schedule, clock=clock, lead_times=lead_times)
+
+
+def cli_runner(tmp_path: Path, capsys, schedule: str | None = None):
+    """The real `clikc-bot` entry point on a config folder in tmp_path: the shipped schedule (or
+    `schedule`, YAML text), glossary, gazetteer and strings. Returns run(*args) -> (code, out, err),
+    with the folder as run.config_dir."""
+    from bot.cli import main
+
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    if schedule is None:
+        shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
+    else:
+        (config_dir / "sessions.yaml").write_text(schedule, encoding="utf-8")
+    for name in ("glossary.yaml", "countries.yaml", "strings.yaml"):
+        shutil.copy(SHIPPED_SCHEDULE.parent / name, config_dir / name)
+    (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--config", str(config_dir / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.config_dir = config_dir
+    return run

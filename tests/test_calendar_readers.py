@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -21,8 +20,7 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from bot.cli import main
-from tests.sessions_helpers import PROJECT, SHIPPED_SCHEDULE
+from tests.sessions_helpers import PROJECT, cli_runner
 
 ical_stream = pytest.importorskip("ical.calendar_stream")
 
@@ -83,17 +81,11 @@ TEST_SCHEDULE = """\
 
 
 def make_cli(tmp_path: Path, schedule: str | None, capsys):
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    if schedule is None:
-        shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
-    else:
-        (config_dir / "sessions.yaml").write_text(schedule, encoding="utf-8")
-    (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
+    """The CLI on `schedule` (None: the shipped one); every command must succeed."""
+    runner = cli_runner(tmp_path, capsys, schedule)
 
     def run(*args: str) -> str:
-        code = main(["--config", str(config_dir / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args])
-        out, err = capsys.readouterr()
+        code, out, err = runner(*args)
         assert code == 0, err
         return out
 

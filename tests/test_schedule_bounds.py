@@ -4,15 +4,12 @@ clear line and a non-zero exit, found in one round, with bounded work."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.schedule import MAX_OCCURRENCES, MAX_PER_YEAR, SessionError, parse_session
-from tests.conftest import CONFIG_DIR
-from tests.sessions_helpers import SHIPPED_SCHEDULE
+from tests.sessions_helpers import cli_runner
 
 EVERY_MINUTE = "FREQ=DAILY;BYHOUR={};BYMINUTE={}".format(
     ",".join(map(str, range(24))), ",".join(map(str, range(60)))
@@ -97,20 +94,7 @@ def test_dates_and_durations_are_range_checked(fields, message):
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys):
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
-    for name in ("glossary.yaml", "countries.yaml", "strings.yaml"):
-        shutil.copy(CONFIG_DIR / name, config_dir / name)
-    (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--config", str(config_dir / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.config_dir = config_dir
-    return run
+    return cli_runner(tmp_path, capsys)
 
 
 @pytest.mark.parametrize(

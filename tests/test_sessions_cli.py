@@ -2,31 +2,16 @@
 
 import getpass
 import json
-import shutil
 
 import pytest
 from icalendar import Calendar
 
-from bot.cli import main
-from tests.sessions_helpers import SHIPPED_SCHEDULE
+from tests.sessions_helpers import cli_runner
 
 
 @pytest.fixture
 def cli(tmp_path, capsys):
-    config_dir = tmp_path / "config"
-    config_dir.mkdir()
-    shutil.copy(SHIPPED_SCHEDULE, config_dir / "sessions.yaml")
-    for name in ("glossary.yaml", "countries.yaml"):
-        shutil.copy(SHIPPED_SCHEDULE.parent / name, config_dir / name)
-    (config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n", encoding="utf-8")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--config", str(config_dir / "clikc.yaml"), "--data-dir", str(tmp_path / "var"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.config_dir = config_dir
-    return run
+    return cli_runner(tmp_path, capsys)
 
 
 def test_sessions_lists_upcoming(cli):
