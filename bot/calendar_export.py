@@ -133,10 +133,8 @@ def _misread(instance: datetime, occ: Occurrence) -> bool:
     DTEND on the fall-back night equals DTSTART (01:30 EDT + 1 h is 01:30 EST). The bot counts
     elapsed time. Such a sitting is written in UTC, where wall time and elapsed time agree."""
     start = instance.replace(tzinfo=occ.start.tzinfo)
-    end = start + (occ.end - occ.start)  # aware + timedelta: wall-time arithmetic, as readers do
-    return start.astimezone(UTC) != occ.start.astimezone(UTC) or end.astimezone(UTC) != occ.end.astimezone(
-        UTC
-    )
+    end = start + occ.session.duration  # aware + timedelta: wall-time arithmetic, as readers do
+    return start.astimezone(UTC) != occ.start or end.astimezone(UTC) != occ.end  # aware: compares instants
 
 
 def _misread_occurrences(session: Session, first: date, last: date) -> list[tuple[datetime, Occurrence]]:

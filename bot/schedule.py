@@ -559,7 +559,7 @@ def _first_occurrence(rule: rrule, naive_start: datetime, parts: Mapping[str, st
     cycles = max(0, (datetime.max.year - _CALENDAR_CYCLE - naive_start.year) // _CALENDAR_CYCLE)
     years = cycles * _CALENDAR_CYCLE
     probe_start = naive_start.replace(year=naive_start.year + years)
-    until = rule._until  # private API: dateutil keeps UNTIL only as this attribute
+    until = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%S") if "UNTIL" in parts else None
     probe = rule.replace(
         dtstart=probe_start,
         until=until.replace(year=until.year + years) if until is not None else None,
