@@ -35,6 +35,7 @@ from bot.replies import Replies
 from bot.web.i18n import STRINGS_FILE, choose_language
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
+from index.knowledge import UnknownCountry
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -446,6 +447,9 @@ async def search_page(request: web.Request) -> web.Response:
     except UnknownChoice as exc:
         label = {"technology": "filter_technology", "kind": "filter_kind", "lang": "filter_language"}
         context["error"] = view.t("unknown_value", what=view.t(label.get(exc.what, exc.what)).lower())
+        return await site.page(request, "search.html", status=400, **context)
+    except UnknownCountry:
+        context["error"] = view.t("unknown_value", what=view.t("filter_country").lower())
         return await site.page(request, "search.html", status=400, **context)
     except InputError as exc:
         context["error"] = view.t("query_empty") if "empty" in str(exc) else str(exc)

@@ -138,6 +138,8 @@ def test_search_filters_and_bad_values(site):
     assert "case-pt-blockchain-origem" in reply.text and "case-en-rfid" not in reply.text
     unknown = get(f"{site.url}/search?q=seals&technology=nope&lang=fr")
     assert unknown.status == 400 and "Valeur inconnue pour technologie" in unknown.text
+    narnia = get(f"{site.url}/search?q=seals&country=Narnia&lang=fr")
+    assert narnia.status == 400 and "Valeur inconnue pour pays" in narnia.text
     assert get(f"{site.url}/search?q=seals&kind=post").text.count('class="item"') == 0
     empty = get(f"{site.url}/search?q=")
     assert empty.status == 200 and 'class="item"' not in empty.text
