@@ -119,24 +119,6 @@ class AnnouncementLedger:
 
     def __init__(self, db: Database):
         self.db = db
-        db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS session_announcements (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                session_id TEXT NOT NULL,
-                occurrence_start TEXT NOT NULL,     -- UTC, YYYY-MM-DDTHH:MM:SSZ
-                occurrence_end TEXT NOT NULL,
-                kind TEXT NOT NULL,                 -- reminder | cancelled | moved
-                lead TEXT,                          -- e.g. 1d; NULL for notices (and for a moved-in time)
-                lead_seconds INTEGER,
-                new_start TEXT,
-                snapshot TEXT NOT NULL,
-                posted_at TEXT NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS session_announcements_start
-                ON session_announcements (occurrence_start);
-            """
-        )
 
     def entries_after(self, moment: datetime) -> list[LedgerEntry]:
         """Entries for occurrences starting after `moment`, oldest entry first."""

@@ -23,20 +23,6 @@ DEFAULT_HORIZON = timedelta(days=30)  # occurrences further out are mirrored onc
 DEFAULT_MAX_CREATES = 5  # new events per run: Discord rate-limits event creation
 NAME_LIMIT, LOCATION_LIMIT, DESCRIPTION_LIMIT = 100, 100, 1000  # Discord's limits
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS mirrored_events (
-    calendar TEXT NOT NULL,          -- where the events live (a Discord guild id)
-    occurrence_key TEXT NOT NULL,    -- Occurrence.key: session id @ UTC start
-    event_id TEXT NOT NULL,          -- the platform's event id; '' = removed there by someone, left alone
-    fingerprint TEXT NOT NULL,       -- of what was last sent, to notice edits
-    starts_at TEXT NOT NULL,         -- UTC, as sent (an occurrence over is forgotten, not deleted)
-    ends_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (calendar, occurrence_key)
-);
-"""
-
-
 @dataclass(frozen=True)
 class EventSpec:
     """What one occurrence's event should say."""
@@ -149,7 +135,6 @@ class EventMirror:
         self._clock = clock
         self.horizon = horizon
         self.max_creates = max_creates
-        db.executescript(_SCHEMA)
 
     def plan(self, calendar: str, lang: str | None, fallback_location: str) -> list[Action]:
         now = self._clock()

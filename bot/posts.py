@@ -18,15 +18,6 @@ from index.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS post_channels (
-    channel_id INTEGER PRIMARY KEY,
-    last_message_id INTEGER NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"""
-
-
 @dataclass(frozen=True)
 class Post:
     message_id: int
@@ -97,7 +88,6 @@ class PostIndexer:
         self._knowledge = knowledge
         self._privacy = privacy
         self._clock = clock
-        db.executescript(_SCHEMA)
 
     def skip_reason(self, post: Post) -> str | None:
         """Why this post is not indexed, or None if it is."""

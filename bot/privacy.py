@@ -9,14 +9,6 @@ from datetime import datetime
 from index.database import Database
 from index.knowledge import KnowledgeBase
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS privacy_optouts (
-    member_id TEXT PRIMARY KEY,
-    platform TEXT NOT NULL DEFAULT 'discord',
-    opted_out_at TEXT NOT NULL
-);
-"""
-
 
 @dataclass(frozen=True)
 class PrivacyStatus:
@@ -36,7 +28,6 @@ class PrivacyService:
         self._db = db
         self._knowledge = knowledge  # a callable, so checking a status never opens the search index
         self._clock = clock
-        db.executescript(_SCHEMA)
 
     def opt_out(self, member_id: str | int, platform: str = "discord") -> int:
         """Record the opt-out first (so no new post slips in), then delete what is indexed.

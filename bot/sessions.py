@@ -112,32 +112,6 @@ class SessionService:
             self.lead_times: tuple[LeadTime, ...] = parse_lead_times(lead_times)
         except ValueError as exc:
             raise ConfigError([f"announcements.lead_times: {exc}"]) from None
-        db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS session_overrides (
-                session_id TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,              -- added: data is the whole session; override: changed fields
-                data TEXT NOT NULL,              -- JSON; in an override, null removes the YAML's field
-                updated_by TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            );
-            CREATE TABLE IF NOT EXISTS session_cancellations (
-                session_id TEXT NOT NULL,
-                occurrence_start TEXT NOT NULL,  -- UTC, YYYY-MM-DDTHH:MM:SSZ
-                cancelled_by TEXT NOT NULL,
-                cancelled_at TEXT NOT NULL,
-                PRIMARY KEY (session_id, occurrence_start)
-            );
-            CREATE TABLE IF NOT EXISTS session_changes (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                session_id TEXT NOT NULL,
-                action TEXT NOT NULL,
-                details TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                at TEXT NOT NULL
-            );
-            """
-        )
         self.ledger = AnnouncementLedger(db)
         self._yaml = load_schedule(self.yaml_path)  # a bad file stops start-up with ConfigError
         self._yaml_stamp = self._file_stamp()

@@ -256,59 +256,6 @@ class Notification:
         }
 
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id TEXT PRIMARY KEY,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
-    title TEXT NOT NULL,
-    member TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    results TEXT NOT NULL,
-    contact TEXT NOT NULL,
-    url TEXT NOT NULL,
-    file_text TEXT NOT NULL,
-    file_name TEXT NOT NULL,
-    file_format TEXT NOT NULL,
-    stored_file TEXT NOT NULL,
-    file_bytes INTEGER NOT NULL,
-    content_hash TEXT NOT NULL UNIQUE,
-    lang TEXT NOT NULL,
-    technologies TEXT NOT NULL,
-    submitter_id TEXT NOT NULL,
-    submitter_name TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    submitted_at TEXT NOT NULL,
-    reviewed_by TEXT NOT NULL DEFAULT '',
-    reviewed_at TEXT,
-    reason TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS submissions_status ON submissions (status, submitted_at);
-CREATE INDEX IF NOT EXISTS submissions_submitter ON submissions (submitter_id);
-CREATE TABLE IF NOT EXISTS submission_history (
-    id INTEGER PRIMARY KEY,
-    submission_id TEXT NOT NULL REFERENCES submissions (id),
-    action TEXT NOT NULL,
-    actor_id TEXT NOT NULL,
-    actor_name TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    at TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX IF NOT EXISTS submission_history_by_id ON submission_history (submission_id, id);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    recipient_id TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    sent_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (sent_at, id);
-"""
-
-
 class SubmissionService:
     """Submissions, review and the outbox, over the shared database and a folder of original files."""
 
@@ -330,7 +277,6 @@ class SubmissionService:
         self.clock = clock
         self.max_file_bytes = max_file_bytes
         self.limits = limits
-        self.db.executescript(SCHEMA)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.remove_orphans()
 

@@ -1,12 +1,39 @@
-"""The SQLite database every service shares: one file in the data directory, the source of truth."""
+"""The SQLite database every service shares: one file in the data directory, the source of truth.
+
+Opening it brings its schema up to date (index.migrations), so no service creates tables. The
+folder is private to the bot's user (0700) and the database files are 0600: they hold members'
+posts and submissions.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from index import migrations
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and parents) for the bot's data; the folder itself ends up 0700."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != DIR_MODE:
+        path.chmod(DIR_MODE)
+
+
+def make_private_file(path: Path) -> None:
+    """Ensure an existing file is 0600 (the process umask may have made it 0644)."""
+    try:
+        if path.stat().st_mode & 0o777 != FILE_MODE:
+            path.chmod(FILE_MODE)
+    except FileNotFoundError:
+        pass
 
 
 class Database:
@@ -16,10 +43,13 @@ class Database:
     keeps their transactions from interleaving on the connection.
     """
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, migrate: bool = True):
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
+        if not memory:
+            make_private_dir(self.path.parent)
+            # Created 0600 before SQLite opens it, whatever the umask.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -27,6 +57,29 @@ class Database:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._lock = threading.RLock()
+        self.applied: list[str] = []
+        if migrate:
+            try:
+                self.applied = migrations.migrate(self._conn)
+            except BaseException:
+                self._conn.close()
+                raise
+        if not memory:  # SQLite gives -wal and -shm the database's mode; an older file may be 0644
+            for suffix in ("", "-wal", "-shm"):
+                make_private_file(Path(f"{self.path}{suffix}"))
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for SQLite's online backup (hold `lock` while using it)."""
+        return self._conn
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return migrations.current_version(self._conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -19,8 +19,6 @@ from rapidfuzz.distance import OSA
 from index.analysis import analyse
 from index.database import Database
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS lexicon (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;"
-
 
 def document_words(text: str) -> set[str]:
     """A document's distinct words, folded, without the stop words of any of the four languages."""
@@ -30,7 +28,6 @@ def document_words(text: str) -> set[str]:
 class Lexicon:
     def __init__(self, db: Database):
         self.db = db
-        db.executescript(SCHEMA)
 
     # -- writing: inside the caller's transaction ------------------------------------------------
 

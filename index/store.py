@@ -16,36 +16,6 @@ from index.documents import Document, full_text
 from index.lexicon import Lexicon
 from index.tagger import Tags
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,
-    author TEXT NOT NULL DEFAULT '',
-    date TEXT,
-    url TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT '',
-    lang TEXT NOT NULL DEFAULT '',            -- as given (front matter, moderator); '' = detect
-    technologies TEXT NOT NULL DEFAULT '[]',  -- as given; [] = detect
-    meta TEXT NOT NULL DEFAULT '{}',
-    author_id TEXT,
-    content_hash TEXT NOT NULL,
-    tags TEXT NOT NULL DEFAULT '{}',          -- derived: index.tagger.Tags
-    updated_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_author_id ON documents(author_id);
-CREATE TABLE IF NOT EXISTS index_journal (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS index_journal_doc ON index_journal(doc_id);
-CREATE TABLE IF NOT EXISTS kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-# MIGRATION: documents.doc_type — what a document is (experience/question/event/resource/other), derived
-# at ingest like `tags` and filled again by a rebuild; a column so SQLite can count and filter by it.
-DOC_TYPE_COLUMN = ("documents", "doc_type", "TEXT NOT NULL DEFAULT ''")
-
 
 def content_hash(doc: Document) -> str:
     payload = json.dumps(
@@ -72,8 +42,6 @@ def _iso(value: datetime | None) -> str | None:
 class DocumentStore:
     def __init__(self, db: Database):
         self.db = db
-        db.executescript(SCHEMA)
-        _add_column(db, *DOC_TYPE_COLUMN)
         self.lexicon = Lexicon(db)
 
     def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
@@ -262,12 +230,6 @@ class DocumentStore:
 
     def meta_set(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO kb_meta (key, value) VALUES (?, ?)", (key, value))
-
-
-def _add_column(db: Database, table: str, column: str, ddl: str) -> None:
-    """ALTER TABLE ADD COLUMN once: a database made before the column existed gets it on open."""
-    if column not in {row["name"] for row in db.query(f"PRAGMA table_info({table})")}:
-        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
 
 
 def _to_document(row) -> Document:

@@ -15,6 +15,7 @@ from bot.app import App
 from bot.cli import chat, config_check, knowledge, review, run, serve, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
+from index.migrations import MigrationError
 
 COMMAND_MODULES = (knowledge, review, sessions, config_check, chat, run, serve)
 
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = App(load_config(args.config, args.data_dir))
         return args.handler(args, app)
-    except (ConfigError, InputError) as exc:
+    except (ConfigError, InputError, MigrationError) as exc:
         for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"clikc-bot: {line}", file=sys.stderr)
         return 2
