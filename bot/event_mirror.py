@@ -23,6 +23,7 @@ DEFAULT_HORIZON = timedelta(days=30)  # occurrences further out are mirrored onc
 DEFAULT_MAX_CREATES = 5  # new events per run: Discord rate-limits event creation
 NAME_LIMIT, LOCATION_LIMIT, DESCRIPTION_LIMIT = 100, 100, 1000  # Discord's limits
 
+
 @dataclass(frozen=True)
 class EventSpec:
     """What one occurrence's event should say."""

@@ -18,6 +18,7 @@ from index.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Post:
     message_id: int
