@@ -11,7 +11,7 @@ from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
 from bot.event_mirror import EventMirror
 from bot.library import Library
 from bot.posts import PostIndexer
-from bot.privacy import PrivacyService
+from bot.privacy import PrivacyService, opted_out_among
 from bot.rate_limit import RateLimiter
 from bot.replies import Replies
 from bot.schedule import load_schedule
@@ -47,6 +47,7 @@ class App:
             countries_path=self.config.path(s.countries),
             seed_dir=self.config.path(s.samples),
             max_query_chars=s.search.max_query_chars,
+            veto=opted_out_among,  # every document write honours opt-outs, whatever its path
         )
 
     @cached_property
@@ -63,7 +64,16 @@ class App:
 
     @cached_property
     def privacy(self) -> PrivacyService:
-        return PrivacyService(self.db, lambda: self.knowledge, self.clock)
+        return PrivacyService(
+            self.db,
+            lambda: self.knowledge,
+            self.clock,
+            parts=lambda: [
+                self.posts.member_data(),
+                self.submissions.member_data(),
+                self.sessions.member_data(),
+            ],
+        )
 
     @cached_property
     def posts(self) -> PostIndexer:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.member_data import MemberData
 from bot.privacy import PrivacyService
 from index.database import Database
 from index.documents import Document
@@ -68,6 +69,20 @@ def to_document(post: Post) -> Document:
     )
 
 
+def document_json(doc: Document) -> dict:
+    return {
+        "id": doc.id,
+        "kind": doc.kind,
+        "title": doc.title,
+        "text": doc.text,
+        "author": doc.author,
+        "date": doc.date.isoformat() if doc.date else None,
+        "url": doc.url,
+        "source": doc.source,
+        "meta": doc.meta,
+    }
+
+
 @dataclass
 class BatchResult:
     seen: int = 0
@@ -89,6 +104,20 @@ class PostIndexer:
         self._knowledge = knowledge
         self._privacy = privacy
         self._clock = clock
+
+    def member_data(self) -> MemberData:
+        """Documents by a member (their posts, however they came in: live, backfill, import)."""
+        return MemberData(
+            name="documents",
+            tables={"documents": ("author_id", "author")},
+            export=self._export_documents,
+            forget=lambda member: self._knowledge().delete_where(author_id=member),
+        )
+
+    def _export_documents(self, member: str) -> list[dict]:
+        kb = self._knowledge()
+        found = kb.store.get_many(kb.store.ids_where(author_id=member))
+        return [document_json(doc) for doc, _ in sorted(found.values(), key=lambda pair: pair[0].id)]
 
     def skip_reason(self, post: Post) -> str | None:
         """Why this post is not indexed, or None if it is."""

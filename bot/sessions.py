@@ -32,6 +32,7 @@ from bot.announcements import (
 )
 from bot.calendar_export import build_calendar
 from bot.config import ConfigError
+from bot.member_data import FORGOTTEN, MemberData
 from bot.schedule import (
     Occurrence,
     Session,
@@ -71,6 +72,19 @@ class Actor:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.id})" if self.id else self.name
+
+
+_ACTOR_COLUMNS = (
+    ("session_overrides", "updated_by"),
+    ("session_cancellations", "cancelled_by"),
+    ("session_changes", "actor"),
+)
+
+
+def _label_pattern(member: str) -> str:
+    """LIKE pattern for an Actor.label naming this member id: "Name (id)"."""
+    escaped = member.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"% ({escaped})"
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,38 @@ class SessionService:
         self._lock = threading.Lock()  # adapters call from worker threads; rebuild the merge once
         self._sessions: dict[str, Session] = {}
         self.warnings: list[str] = []
+
+    # -- a member's data (privacy export / forget) ----------------------------------------------
+
+    def member_data(self) -> MemberData:
+        """Moderators' names on session changes: exported, and anonymised on forget (the
+        schedule itself stays)."""
+        return MemberData(
+            name="session_changes",
+            tables={column[0]: (column[1],) for column in _ACTOR_COLUMNS},
+            export=self._export_member,
+            forget=self._forget_member,
+        )
+
+    def _export_member(self, member: str) -> dict:
+        pattern = _label_pattern(member)
+        return {
+            table: [
+                dict(row)
+                for row in self.db.query(f"SELECT * FROM {table} WHERE {col} LIKE ? ESCAPE '\\'", (pattern,))
+            ]
+            for table, col in _ACTOR_COLUMNS
+        }
+
+    def _forget_member(self, member: str) -> int:
+        pattern = _label_pattern(member)
+        with self.db.transaction() as conn:
+            return sum(
+                conn.execute(
+                    f"UPDATE {table} SET {col} = ? WHERE {col} LIKE ? ESCAPE '\\'", (FORGOTTEN, pattern)
+                ).rowcount
+                for table, col in _ACTOR_COLUMNS
+            )
 
     # -- reading -----------------------------------------------------------------------------------
 

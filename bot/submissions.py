@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Moderators
-from index.database import Database
+from bot.member_data import FORGOTTEN, MemberData
+from index.database import FILE_MODE, Database, make_private_dir
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_bytes, read_limited
@@ -277,7 +278,8 @@ class SubmissionService:
         self.clock = clock
         self.max_file_bytes = max_file_bytes
         self.limits = limits
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_private_dir(Path(files_dir))
+        make_private_dir(self.folder)
         self.remove_orphans()
 
     # -- submitting -----------------------------------------------------------------------------
@@ -526,6 +528,70 @@ class SubmissionService:
             return None
         path = self.folder / sub.stored_file
         return path if path.is_file() else None
+
+    # -- a member's data (privacy export / forget) ----------------------------------------------
+
+    def member_data(self) -> MemberData:
+        return MemberData(
+            name="submissions",
+            tables={
+                "submissions": ("submitter_id", "submitter_name", "member", "reviewed_by"),
+                "submission_history": ("actor_id", "actor_name"),
+                "outbox": ("recipient_id",),
+            },
+            export=self._export_member,
+            forget=self._forget_member,
+        )
+
+    def _export_member(self, member: str) -> dict:
+        def rows(sql: str) -> list[dict]:
+            return [dict(row) for row in self.db.query(sql, (member,))]
+
+        own = [
+            {**_row_to_submission(row).to_json(), "stored_file": row["stored_file"]}
+            for row in self.db.query(
+                "SELECT * FROM submissions WHERE submitter_id = ? ORDER BY id", (member,)
+            )
+        ]
+        return {
+            "submitted": own,
+            "history": rows(
+                "SELECT * FROM submission_history WHERE actor_id = ? OR submission_id IN"
+                " (SELECT id FROM submissions WHERE submitter_id = ?1) ORDER BY id"
+            ),
+            "notifications": rows("SELECT * FROM outbox WHERE recipient_id = ? ORDER BY id"),
+        }
+
+    def _forget_member(self, member: str) -> int:
+        """Delete the member's submissions (documents, history, notices, files); anonymise their
+        decisions as a moderator on other members' submissions."""
+        own = self.db.query("SELECT id, stored_file FROM submissions WHERE submitter_id = ?", (member,))
+        kb = self._knowledge() if own else None
+        for row in own:  # published case studies leave the index first
+            kb.delete(f"case-study:{row['id']}")
+        changed = 0
+        with self.db.transaction() as conn:
+            for row in own:
+                sub_id = (row["id"],)
+                changed += conn.execute("DELETE FROM outbox WHERE submission_id = ?", sub_id).rowcount
+                changed += conn.execute(
+                    "DELETE FROM submission_history WHERE submission_id = ?", sub_id
+                ).rowcount
+                changed += conn.execute("DELETE FROM submissions WHERE id = ?", sub_id).rowcount
+            changed += conn.execute("DELETE FROM outbox WHERE recipient_id = ?", (member,)).rowcount
+            changed += conn.execute(
+                "UPDATE submissions SET reviewed_by = ? WHERE id IN (SELECT submission_id FROM"
+                " submission_history WHERE actor_id = ? AND action IN ('approved', 'rejected'))",
+                (FORGOTTEN, member),
+            ).rowcount
+            changed += conn.execute(
+                "UPDATE submission_history SET actor_id = '', actor_name = ? WHERE actor_id = ?",
+                (FORGOTTEN, member),
+            ).rowcount
+        for row in own:  # after the commit: a crash in between leaves an orphan, removed at start
+            if row["stored_file"]:
+                (self.folder / row["stored_file"]).unlink(missing_ok=True)
+        return changed
 
     # -- reviewing ------------------------------------------------------------------------------
 
@@ -842,7 +908,9 @@ def _given_technologies(value: object, label: str) -> tuple[str, ...]:
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("xb") as fh:
+    """Members' files are private to the bot's user (0600), whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())

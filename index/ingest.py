@@ -37,6 +37,7 @@ class IngestReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    opted_out: int = 0  # documents by members who opted out of indexing: not stored
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     notes: list[str] = field(default_factory=list)  # e.g. messages of an export left out, and why
 
@@ -49,6 +50,7 @@ class IngestReport:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "opted_out": self.opted_out,
             "skipped": [{"path": where, "reason": why} for where, why in self.skipped],
             "notes": self.notes,
         }

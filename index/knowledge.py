@@ -23,7 +23,7 @@ from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
 from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.snippets import snippet
-from index.store import DocumentStore
+from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,9 @@ class KnowledgeBase:
         fingerprint: str = "",
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        veto: AuthorVeto | None = None,
     ):
-        self.store = DocumentStore(db)
+        self.store = DocumentStore(db, veto)
         self.engine = WhooshEngine(index_dir)
         self.glossary = glossary
         self.countries = countries
@@ -104,8 +105,11 @@ class KnowledgeBase:
         seed_dir: Path | None = None,
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        veto: AuthorVeto | None = None,
     ) -> KnowledgeBase:
-        """Open (creating if needed), reconcile the index with the database, seed a fresh one."""
+        """Open (creating if needed), reconcile the index with the database, seed a fresh one.
+
+        `veto` names the authors whose documents must not be stored (opted-out members)."""
         glossary = load_vocabulary(glossary_path, "glossary")
         countries = load_vocabulary(countries_path, "countries")
         digest = hashlib.sha256(SCHEMA_VERSION.encode())
@@ -120,6 +124,7 @@ class KnowledgeBase:
             fingerprint=digest.hexdigest(),
             max_query_chars=max_query_chars,
             clock=clock,
+            veto=veto,
         )
         kb.reconcile()
         if seed_dir is not None and kb.store.meta_get("seeded") is None:

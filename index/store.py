@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from index.database import Database
@@ -39,18 +40,30 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# Given the write's connection and the documents' author ids, which authors must not be stored.
+AuthorVeto = Callable[[sqlite3.Connection, set[str]], set[str]]
+
+
 class DocumentStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, veto: AuthorVeto | None = None):
         self.db = db
+        self.veto = veto  # checked inside each write transaction, so no path can slip past it
         self.lexicon = Lexicon(db)
 
     def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
-        """Write documents and journal them in one transaction; outcome per document."""
+        """Write documents and journal them in one transaction; outcome per document
+        ('opted_out' for a document whose author the veto refuses)."""
         outcomes = []
         added: list[str] = []
         replaced: list[str] = []
+        items = list(items)
         with self.db.transaction() as conn:
+            authors = {str(doc.meta["author_id"]) for doc, _ in items if doc.meta.get("author_id")}
+            refused = self.veto(conn, authors) if self.veto and authors else set()
             for doc, tags in items:
+                if refused and str(doc.meta.get("author_id")) in refused:
+                    outcomes.append("opted_out")
+                    continue
                 digest = content_hash(doc)
                 row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
                 if row and row["content_hash"] == digest:

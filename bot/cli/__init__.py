@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import chat, config_check, knowledge, review, run, serve, sessions
+from bot.cli import chat, config_check, knowledge, privacy, review, run, serve, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 from index.migrations import MigrationError
 
-COMMAND_MODULES = (knowledge, review, sessions, config_check, chat, run, serve)
+COMMAND_MODULES = (knowledge, review, sessions, privacy, config_check, chat, run, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = None
+    umask = os.umask(0o077)  # whatever the bot writes (index, backups) is for its own user only
     try:
         app = App(load_config(args.config, args.data_dir))
         return args.handler(args, app)
@@ -53,3 +55,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if app is not None:
             app.close()
+        os.umask(umask)

@@ -92,6 +92,8 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     report = ingest_paths(
         app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty(), defaults=defaults
     )
+    if report.opted_out:
+        report.notes.append(f"{report.opted_out} document(s) by members who opted out were not indexed")
     pending = app.knowledge.store.pending_count()
     if pending:
         report.notes.append(
