@@ -59,6 +59,8 @@ def backup(db: Database, files_dir: Path, target: Path, clock: Callable[[], date
         raise BackupError(f"{target}: is a folder; give the archive's file name (e.g. clikc-backup.tar.gz)")
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent}: no such folder")
+    if target.resolve().is_relative_to(db.path.resolve().parent):
+        raise BackupError(f"{target}: put the archive outside the data directory it backs up")
     scratch = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
     scratch.mkdir(mode=0o700)
     try:

@@ -140,7 +140,7 @@ class SessionService:
         """Moderators' names on session changes: exported, and anonymised on forget (the
         schedule itself stays)."""
         return MemberData(
-            name="session_changes",
+            name="sessions",
             tables={column[0]: (column[1],) for column in _ACTOR_COLUMNS},
             export=self._export_member,
             forget=self._forget_member,

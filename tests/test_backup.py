@@ -226,3 +226,5 @@ def test_missing_archive_and_bad_backup_target_are_one_line(cli, tmp_path: Path)
     assert status == 2 and err == f"clikc-bot: {tmp_path / 'nope.tar.gz'}: no such file\n"
     status, _, err = cli(tmp_path / "d", "backup", str(tmp_path / "no" / "dir" / "b.tar.gz"))
     assert status == 2 and err == f"clikc-bot: {tmp_path / 'no' / 'dir'}: no such folder\n"
+    status, _, err = cli(tmp_path / "d", "backup", str(tmp_path / "d" / "b.tar.gz"))
+    assert status == 2 and err.endswith("b.tar.gz: put the archive outside the data directory it backs up\n")

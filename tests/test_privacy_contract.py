@@ -156,7 +156,7 @@ def test_export_lists_everything_stored_about_a_member(app: App):
     assert [s["id"] for s in data["submissions"]["submitted"]] == [own_id]
     assert {h["action"] for h in data["submissions"]["history"]} == {"submitted", "approved"}
     assert {n["kind"] for n in data["submissions"]["notifications"]}  # the approval notice to them
-    assert [c["action"] for c in data["session_changes"]["session_changes"]] == ["cancel"]
+    assert [c["action"] for c in data["sessions"]["session_changes"]] == ["cancel"]
     assert data["opt_out"] is None
     json.dumps(data)  # all JSON-ready
 
@@ -179,7 +179,7 @@ def test_forget_removes_everything_files_included(app: App):
         "history": [],
         "notifications": [],
     }
-    assert all(rows == [] for rows in data["session_changes"].values())
+    assert all(rows == [] for rows in data["sessions"].values())
     assert data["opt_out"]["platform"] == "forget"  # kept so a backfill cannot bring the posts back
     assert not stored.exists()
     assert app.knowledge.get(f"case-study:{own_id}") is None and app.knowledge.get("discord-10") is None
