@@ -16,6 +16,10 @@ Append it below the last one (the decorator numbers migrations in file order; ne
 rename or edit one that has shipped — write a new one). It runs inside a transaction: use
 `conn.execute` (or `run_script`), never `executescript`, which would commit half-way.
 
+Code that still creates its own table (a constant marked `# MIGRATION:` applied with
+`executescript`) moves here the same way: its DDL becomes the body of a new migration (without
+`IF NOT EXISTS` guards needed, though harmless), and the constant and its call are deleted.
+
 A database made before migrations existed has user_version 0 but already has tables; it is
 recognised by them (`_adopt_legacy`): migration 1 is exactly the schema that release created, so
 it fills in whatever that database lacked and the database is stamped at version 1.
