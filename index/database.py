@@ -43,7 +43,7 @@ class Database:
     keeps their transactions from interleaving on the connection.
     """
 
-    def __init__(self, path: Path | str, *, migrate: bool = True):
+    def __init__(self, path: Path | str):
         self.path = Path(path)
         memory = str(path) == ":memory:"
         if not memory:
@@ -57,13 +57,11 @@ class Database:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.execute("PRAGMA busy_timeout=5000")
         self._lock = threading.RLock()
-        self.applied: list[str] = []
-        if migrate:
-            try:
-                self.applied = migrations.migrate(self._conn)
-            except BaseException:
-                self._conn.close()
-                raise
+        try:
+            self.applied: list[str] = migrations.migrate(self._conn)  # names, for `restore` to report
+        except BaseException:
+            self._conn.close()
+            raise
         if not memory:  # SQLite gives -wal and -shm the database's mode; an older file may be 0644
             for suffix in ("", "-wal", "-shm"):
                 make_private_file(Path(f"{self.path}{suffix}"))

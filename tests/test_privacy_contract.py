@@ -115,10 +115,21 @@ def test_optout_holds_for_discord_chat_exporter_import(app: App, cli, tmp_path: 
     assert "discord-9001" not in out
 
 
-def test_optout_holds_for_live_messages_edits_and_backfill(app: App):
+def test_optout_holds_for_live_messages(app: App):
     app.privacy.opt_out(MEMBER)
     assert app.posts.index(post(1)) == "skipped"
+    assert app.knowledge.store.ids_where(author_id=MEMBER) == []
+
+
+def test_optout_holds_for_edits_and_removes_what_was_indexed(app: App):
+    assert app.posts.index(post(1)) == "added"
+    app.privacy.opt_out(MEMBER)
     assert app.posts.index(post(1, text="edited", edited_at=datetime(2025, 1, 6, tzinfo=UTC))) == "skipped"
+    assert app.knowledge.store.ids_where(author_id=MEMBER) == []
+
+
+def test_optout_holds_for_backfill(app: App):
+    app.privacy.opt_out(MEMBER)
     result = app.posts.index_batch([post(2), post(3, author=OTHER)])
     assert (result.indexed, result.skipped) == (1, 1)
     assert app.knowledge.store.ids_where(author_id=MEMBER) == []
