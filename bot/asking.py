@@ -113,6 +113,11 @@ def _ask_parser() -> _Parser:
     return parser
 
 
+def ask_parser() -> argparse.ArgumentParser:
+    """The console's `ask` options (its help lists them from here)."""
+    return _ask_parser()
+
+
 def parse_ask(line: str) -> AskRequest:
     """'who uses e-seals? --technology iot --member "Ana Pérez"' → AskRequest (validated).
 

@@ -19,6 +19,8 @@ from typing import TextIO
 from bot.app import App
 from bot.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.cli.knowledge import render_answer
+from bot.console_usage import console_usages
+from bot.help import as_text, console_help
 from index.errors import InputError
 from index.knowledge import UnknownCountry
 
@@ -64,8 +66,8 @@ class Console:
             "review": self.review,
             "stats": self.stats,
             "reindex": self.reindex,
-            "help": lambda rest: self.t("help"),
-            "?": lambda rest: self.t("help"),
+            "help": self.help,
+            "?": self.help,
         }
 
     def run(self, greet: bool = True) -> int:
@@ -100,7 +102,7 @@ class Console:
         try:
             return command(rest.strip()) if command else self.ask(line)
         except UnknownChoice as exc:
-            self.fail(self.t(f"unknown_{exc.what}", value=exc.value) if exc.what != "lang" else str(exc))
+            self.fail(self.t(f"unknown_{exc.what}", value=exc.value))
         except UnknownCountry as exc:
             self.fail(self.t("unknown_country", value=exc.value, known=", ".join(exc.choices)))
         except InputError as exc:
@@ -129,7 +131,7 @@ class Console:
     def more(self, rest: str) -> str:
         last = self._last
         if last is None or last.offset + self.page >= last.total:
-            raise InputError("no more answers to show: ask a question first")
+            raise InputError(self.t("console.more_none"))
         return self._show(last.request, last.offset + self.page)
 
     def _show(self, request: AskRequest, offset: int) -> str:
@@ -140,12 +142,12 @@ class Console:
             if answer.did_you_mean:
                 text = self.t("did_you_mean", suggestion=answer.did_you_mean) + "\n" + text
             return text
-        return render_answer(answer, offset=offset, more_hint="type more for the next ones")
+        return render_answer(answer, offset=offset, more_hint=self.t("console.more_hint"), say=self.t)
 
     def privacy(self, rest: str) -> str:
         args = shlex.split(rest)
         if not args or args[0] not in {"optout", "optin", "status"}:
-            raise InputError("privacy: say optout, optin or status (optionally followed by a member id)")
+            raise InputError(self.t("console.privacy_usage"))
         member = args[1] if len(args) > 1 else self.member_id
         service = self.app.privacy
         if args[0] == "optout":
@@ -155,13 +157,15 @@ class Console:
         status = service.status(member)
         if status.opted_out and status.since:
             return self.t("status_out", date=status.since.date().isoformat())
-        return self.t("status_in")
+        return self.t("console.status_in")  # names the console's command, not Discord's
 
     def sessions(self, rest: str) -> str:
         """`sessions [--all] [--ics FILE]`: the CLI's listing (times in each session's own zone)."""
         args = shlex.split(rest)
         if "-" in args:
-            raise InputError("sessions: --ics needs a file name here")
+            raise InputError(self.t("console.sessions_ics_file"))
+        if "--lang" not in args:
+            args += ["--lang", self.locale]  # titles in the console's language
         return self._cli(["sessions", *args])
 
     def submit(self, rest: str) -> str:
@@ -194,6 +198,10 @@ class Console:
         with contextlib.redirect_stdout(out):
             args.handler(args, self.app)
         return out.getvalue().rstrip("\n")
+
+    def help(self, rest: str) -> str:
+        """The same help as Discord's /help, with the console's syntax (every option, from the parsers)."""
+        return as_text(console_help(self.app.replies, self.locale, console_usages()))
 
     def stats(self, rest: str) -> str:
         s = self.app.knowledge.stats()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.asking import counts_summary
+from bot.asking import COUNTED, counts_summary
 from bot.session_dates import MAX_YEAR, MIN_YEAR
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
@@ -171,20 +172,28 @@ def _ask_batch(path: Path, app: App, filters: Filters, limit: int) -> int:
     return 0
 
 
-def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit for more") -> str:
+def render_answer(
+    answer: Answer,
+    offset: int = 0,
+    more_hint: str = "use --limit for more",
+    say: Callable[..., str] | None = None,
+) -> str:
     """Plain text for a terminal: numbered answers, snippet, who/when/where, link.
 
     `offset` numbers a later page from offset+1; `more_hint` says how to see the rest (the console
-    says "type more").
+    says "type more"). `say(key, **fields)`, when given, words it in the reader's language (the console).
     """
     lines = []
     if answer.did_you_mean:
-        lines.append(f"Did you mean: {answer.did_you_mean}")
+        suggestion = answer.did_you_mean
+        lines.append(say("did_you_mean", suggestion=suggestion) if say else f"Did you mean: {suggestion}")
     if not answer.results:
         lines.append("No answers found. Try other words, or another language.")
         return "\n".join(lines)
     for number, hit in enumerate(answer.results, offset + 1):
-        lines.append(f"{number}. {hit.title}  [{hit.kind}, {hit.doc_type or '?'}, {hit.lang}]")
+        kind = say(f"kind.{hit.kind}") if say else hit.kind
+        doc_type = (say(f"type.{hit.doc_type}") if say else hit.doc_type) if hit.doc_type else "?"
+        lines.append(f"{number}. {hit.title}  [{kind}, {doc_type}, {hit.lang}]")
         lines.append(f"   {hit.snippet}")
         who = [
             hit.author or "",
@@ -198,7 +207,11 @@ def render_answer(answer: Answer, offset: int = 0, more_hint: str = "use --limit
     if answer.total > shown:
         span = f"{offset + 1}–{offset + shown}" if offset else f"{shown}"
         hint = f"; {more_hint}" if answer.total > offset + shown else ""
-        lines.append(f"({span} of {answer.total} shown{hint})")
-    if summary := counts_summary(answer.counts):
+        if say:
+            lines.append(say("console.shown", span=span, total=answer.total, hint=hint))
+        else:
+            lines.append(f"({span} of {answer.total} shown{hint})")
+    labels = {facet: say(f"counts.{facet}") for facet, _ in COUNTED} if say else None
+    if summary := counts_summary(answer.counts, labels):
         lines.append(summary)
     return "\n".join(lines)

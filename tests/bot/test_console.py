@@ -48,7 +48,7 @@ def test_ask_with_options_and_more(app, kb):
     assert kb.searches[0][1].technology == "blockchain" and kb.searches[0][1].author == "Luis"
     assert "(5 of 7 shown; type more for the next ones)" in out
     assert "6. " in out and "(6–7 of 7 shown)" in out
-    assert "no more answers" in err and status == 2  # the third line was bad input
+    assert "Nothing more to show" in err and status == 2  # the third line was bad input
 
 
 def test_bad_input_goes_to_stderr_and_the_session_goes_on(app):
@@ -71,7 +71,7 @@ def test_localised_errors_and_no_results(app):
 
 def test_help_empty_lines_comments_and_quit(app, kb):
     status, out, _ = chat(app, "help\n\n# a comment\nquit\nprecintos\n", greet=False)
-    assert "ask QUESTION" in out and "privacy optout|optin|status" in out
+    assert "[ask] QUESTION" in out and "privacy optout|optin|status" in out
     assert kb.searches == []  # nothing after quit was read
     assert status == 0
 
@@ -100,7 +100,7 @@ def test_stats_and_reindex(app, kb):
 def test_unexpected_failure_is_reported_not_raised(app, kb, monkeypatch, caplog):
     monkeypatch.setattr(kb, "stats", lambda: 1 / 0)
     status, out, err = chat(app, "stats\nhelp\n", greet=False)
-    assert "Something went wrong on my side" in err and "ask QUESTION" in out
+    assert "Something went wrong on my side" in err and "[ask] QUESTION" in out
     assert "console command stats failed" in caplog.text
 
 
@@ -149,3 +149,70 @@ def test_sessions_listing_and_ics(app, tmp_path):
     assert out.count("\n") >= 1 and "→" in out
     assert ics.read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert "--ics needs a file name" in err
+
+
+# -- issue 13, item 8: console parity -----------------------------------------------------------
+
+
+def _every_option(parser) -> set[str]:
+    return {flag for action in parser._actions for flag in action.option_strings} - {"-h", "--help"}
+
+
+def test_help_lists_every_option_of_the_commands_it_runs(app):
+    """ask's options and those of the CLI commands the console runs (sessions, submit, review …)."""
+    from bot.asking import ask_parser
+    from bot.cli import build_parser
+    from bot.console_usage import _subcommands
+
+    _, out, _ = chat(app, "help\n", locale="es", greet=False)
+    cli = _subcommands(build_parser())
+    expected = _every_option(ask_parser()) | _every_option(cli["sessions"])
+    expected |= _every_option(cli["submit"]) - {"--file"}  # the console takes the path first
+    for action in _subcommands(cli["review"]).values():
+        expected |= _every_option(action)
+    missing = sorted(flag for flag in expected if not any(flag + end in out for end in " ]|"))
+    assert not missing, missing
+    for name in _subcommands(cli["review"]):
+        assert f"review {name}" in out
+    assert out.startswith("Bot de CLiKC! — lo que puedo hacer")
+
+
+def test_messages_follow_the_chosen_language(app, kb):
+    import re
+
+    for i in range(7):
+        kb.upsert(Document(id=f"p{i}", text=f"precintos electrónicos {i}", author="Ana"))
+    status, out, err = chat(
+        app,
+        "more\nprivacy maybe\nsessions --ics -\nask x --lang xx\nprecintos --member Ana\nprivacy status\n",
+        locale="fr",
+        greet=False,
+    )
+    errors = err.splitlines()
+    assert errors == [
+        "clikc-bot: Plus rien à afficher : posez d'abord une question.",
+        "clikc-bot: privacy : tapez optout, optin ou status "
+        "(éventuellement suivi de l'identifiant d'un membre)",
+        "clikc-bot: sessions : ici --ics demande un nom de fichier",
+        "clikc-bot: Langue inconnue xx : choisissez en, es, fr ou pt.",
+    ]
+    assert re.search(r"\(5 sur \d+ affichées; tapez more pour les suivantes\)", out), out
+    assert "[message, " in out, "the kind of content in French"
+    assert out.rstrip().endswith("Tapez privacy optout pour les retirer.")
+
+
+def test_console_never_tells_the_user_to_type_a_discord_command(app):
+    """Every reply the console can print, in every language: no slash command in it."""
+    import re
+
+    from bot.console import Console
+
+    slash = re.compile(r"(^|\s)/[a-z]")
+    for lang in app.replies.languages:
+        err = io.StringIO()
+        console = Console(app, io.StringIO(), io.StringIO(), err, locale=lang, user="x")
+        said = [console.t("greeting"), console.t("hint")]
+        for line in ("privacy status", "help", "more", "ask", "privacy x", "sessions --ics -", "zzzz"):
+            said.append(console.handle(line) or "")
+        text = "\n".join(said) + err.getvalue()
+        assert not slash.search(text), (lang, text[slash.search(text).start() - 60 :][:120])

@@ -16,6 +16,7 @@ from bot.asking import AskRequest, search, technology_choices
 from bot.discord import render
 from bot.discord.bot import localised_input_error
 from bot.discord.translator import T
+from bot.help import help_request
 from index.documents import DOC_TYPES, KINDS, TECHNOLOGIES, Answer, Document
 from index.errors import InputError
 
@@ -177,6 +178,10 @@ class AskCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         question = self.question_in(message)
         if question is None:
+            return
+        asks_help, help_lang = help_request(question)
+        if asks_help:  # "@bot help" is not a question to search: HelpCog answers it
+            self.bot.dispatch("clikc_help_request", message, help_lang)
             return
         replies = self.bot.app.replies
         if not question:

@@ -25,7 +25,7 @@ def test_intents_and_no_mentions_ever(app):
 
 async def test_commands_registered_and_channels_resolved(bot, channel):
     names = sorted(c.name for c in bot.tree.get_commands())
-    assert names == ["ask", "clikc", "privacy", "sessions", "submit"]
+    assert names == ["ask", "clikc", "help", "privacy", "sessions", "submit"]
     assert bot.index_channel_ids == {channel.id}
     assert bot.configured.is_set()
 
