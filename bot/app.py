@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
 from bot.event_mirror import EventMirror
+from bot.feedback import FeedbackService
 from bot.library import Library
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService, opted_out_among
@@ -74,6 +75,10 @@ class App:
                 self.sessions.member_data(),
             ],
         )
+
+    @cached_property
+    def feedback(self) -> FeedbackService:
+        return FeedbackService(self.db, self.clock)
 
     @cached_property
     def posts(self) -> PostIndexer:

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from bot.app import App
-from bot.cli import backup, chat, config_check, knowledge, privacy, review, run, serve, sessions
+from bot.cli import backup, chat, config_check, feedback, knowledge, privacy, review, run, serve, sessions
 from bot.config import ConfigError, load_config
 from index.errors import InputError
 from index.migrations import MigrationError
 
-COMMAND_MODULES = (knowledge, review, sessions, privacy, backup, config_check, chat, run, serve)
+COMMAND_MODULES = (knowledge, review, sessions, privacy, backup, config_check, chat, run, serve, feedback)
 
 
 def build_parser() -> argparse.ArgumentParser:

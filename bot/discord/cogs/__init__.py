@@ -1,6 +1,7 @@
 """Cogs loaded by ClikcBot.setup_hook, one per job."""
 
 from bot.discord.cogs.ask import AskCog
+from bot.discord.cogs.feedback import FeedbackCog
 from bot.discord.cogs.help import HelpCog
 from bot.discord.cogs.indexing import IndexingCog
 from bot.discord.cogs.moderation import ModerationCog
@@ -8,4 +9,14 @@ from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.sessions import AnnouncerCog, SessionsCog
 from bot.discord.cogs.submissions import SubmissionsCog
 
-COGS = (AskCog, PrivacyCog, IndexingCog, ModerationCog, SessionsCog, SubmissionsCog, AnnouncerCog, HelpCog)
+COGS = (
+    AskCog,
+    PrivacyCog,
+    IndexingCog,
+    ModerationCog,
+    SessionsCog,
+    SubmissionsCog,
+    AnnouncerCog,
+    HelpCog,
+    FeedbackCog,
+)

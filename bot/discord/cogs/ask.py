@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.asking import AskRequest, search, technology_choices
 from bot.discord import render
 from bot.discord.bot import localised_input_error
+from bot.discord.cogs.feedback import answer_view, feedback_items
 from bot.discord.translator import T
 from bot.help import help_request
 from index.documents import DOC_TYPES, KINDS, TECHNOLOGIES, Answer, Document
@@ -56,6 +57,9 @@ class AnswerPages(discord.ui.View):
         self.next_page.disabled = self.offset + size >= self.total
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        paging = {self.previous_page.custom_id, self.next_page.custom_id}
+        if (interaction.data or {}).get("custom_id") not in paging:
+            return True  # the answer's vote and did-you-mean buttons are for everyone
         if interaction.user.id != self.asker_id:
             text = self.cog.bot.app.replies.get("only_asker", interaction.locale)
             await interaction.response.send_message(text, ephemeral=True)
@@ -84,8 +88,12 @@ class AnswerPages(discord.ui.View):
 
     async def on_timeout(self) -> None:
         if self.message is not None:
+            kept = feedback_items(self)  # votes and did-you-mean outlive the paging buttons
+            view = discord.ui.View(timeout=None) if kept else None
+            for item in kept:
+                view.add_item(item)  # type: ignore[union-attr]
             with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=None)
+                await self.message.edit(view=view)
 
 
 class AskCog(commands.Cog):
@@ -100,6 +108,10 @@ class AskCog(commands.Cog):
         return await asyncio.to_thread(
             lambda: app.library.with_pages(search(app.knowledge, request, self.size, offset))
         )
+
+    @staticmethod
+    def paged(answer: Answer) -> bool:
+        return answer.total > len(answer.results)
 
     def cooldown(self, user_id: int, locale: object) -> str | None:
         wait = self.bot.app.rate_limiter.hit(user_id)
@@ -139,11 +151,13 @@ class AskCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         answer = await self.run_search(request)
         embed = render.answer_embed(answer, replies, locale)
-        if answer.total > len(answer.results):
-            view = AnswerPages(self, interaction.user.id, request, answer, locale)
-            view.message = await interaction.followup.send(embed=embed, view=view, wait=True)
-        else:
-            await interaction.followup.send(embed=embed)
+        pages = (
+            AnswerPages(self, interaction.user.id, request, answer, locale) if self.paged(answer) else None
+        )
+        view = await answer_view(self.bot, request.question, answer, locale, pages)
+        sent = await interaction.followup.send(embed=embed, view=view, wait=True)
+        if pages is not None:
+            pages.message = sent
 
     @ask.autocomplete("technology")
     async def technology_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -203,8 +217,8 @@ class AskCog(commands.Cog):
             await message.reply(replies.get("error", locale))
             return
         embed = render.answer_embed(answer, replies, locale)
-        if answer.total > len(answer.results):
-            view = AnswerPages(self, message.author.id, request, answer, locale)
-            view.message = await message.reply(embed=embed, view=view)
-        else:
-            await message.reply(embed=embed)
+        pages = AnswerPages(self, message.author.id, request, answer, locale) if self.paged(answer) else None
+        view = await answer_view(self.bot, request.question, answer, locale, pages)
+        sent = await message.reply(embed=embed, view=view)
+        if pages is not None:
+            pages.message = sent

@@ -33,7 +33,10 @@ async def test_ask_defers_then_answers_with_an_embed(bot, kb):
     embed = sent_kwargs(interaction)["embed"]
     assert embed.title == "Respuestas para: precintos electrónicos"
     assert "discord-111" not in embed.fields[0].value and "por Ana" in embed.fields[0].value
-    assert "view" not in sent_kwargs(interaction)  # everything fits on one page
+    view = sent_kwargs(interaction)["view"]  # everything fits on one page: only the vote buttons
+    assert not isinstance(view, AnswerPages)
+    assert [item.custom_id.rsplit(":", 1)[-1] for item in view.children] == ["1", "0"]
+    assert [item.item.label for item in view.children] == ["Útil", "No útil"]
     question, filters, limit, offset = kb.searches[-1]
     assert (question, limit, offset) == ("precintos electrónicos", 5, 0)
 
@@ -70,8 +73,13 @@ async def test_someone_else_cannot_turn_the_pages(bot, kb):
     await cog.ask.callback(cog, interaction, question="blockchain")
     view = sent_kwargs(interaction)["view"]
     stranger = MockInteraction(locale="pt-BR")
+    stranger.data = {"custom_id": view.next_page.custom_id, "component_type": 2}
     assert await view.interaction_check(stranger) is False
     assert "Somente quem fez a pergunta" in sent_text(stranger)
+    voter = MockInteraction(locale="pt-BR")  # the answer's vote buttons are for everyone
+    voter.data = {"custom_id": view.children[-1].custom_id, "component_type": 2}
+    assert view.children[-1].custom_id.startswith("clikc:vote:")
+    assert await view.interaction_check(voter) is True
 
 
 async def test_cooldown_is_polite_and_localised(bot, kb):
