@@ -7,6 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.asking import counts_summary
+from bot.country_names import country_names
 from bot.replies import Replies
 from bot.truncate import length, truncate
 from index.documents import Answer, Hit
@@ -97,7 +98,8 @@ def hit_field(hit: Hit, number: int, replies: Replies, locale: object) -> tuple[
     if hit.date:
         facts.append(timestamp(hit.date, "D"))
     if hit.countries:
-        facts.append(f"{replies.get('administration', locale)}: {', '.join(hit.countries)}")
+        names = country_names(hit.countries, replies.lang(locale))  # "Honduras, El Salvador", not codes
+        facts.append(f"{replies.get('administration', locale)}: {', '.join(names)}")
     link = _link(hit.url, replies.get("open", locale))
     if link:
         facts.append(link)

@@ -31,6 +31,8 @@ async def test_votes_are_stored_once_per_member_and_the_buttons_survive_a_restar
     await clikc.post("experiences", "ana", ESEAL_ES)
     question = "Who uses electronic seals with GPS for transit?"
     answer = await clikc.ask(question, user="joao", locale="es-ES")
+    field = answer.embed["fields"][0]
+    assert "Administración: Honduras, El Salvador" in field["value"], "countries by name, not codes"
     ids = buttons(answer.message)
     vote_ids = [i for i in ids if i.startswith("clikc:vote:")]
     assert len(vote_ids) == 2

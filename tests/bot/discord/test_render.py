@@ -77,3 +77,19 @@ def test_long_multilingual_answers_fit_every_limit(replies):
 
 def test_message_is_cut_to_2000(replies):
     assert length(render.message(LONG)) <= 2000
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en-US", "Administration: Haiti, Dominican Republic"),
+        ("es-ES", "Administración: Haití, República Dominicana"),
+        ("fr", "Administration: Haïti, République dominicaine"),
+        ("pt-BR", "Administração: Haiti, República Dominicana"),
+    ],
+)
+def test_countries_are_named_in_the_readers_language(replies, locale, expected):
+    embed = render.answer_embed(Answer("q", [hit(1, countries=("HT", "DO"))], total=1), replies, locale)
+    value = embed.fields[0].value
+    names = expected.split(": ", 1)[1]
+    assert f"{replies.get('administration', locale)}: {names}" in value and "HT" not in value
