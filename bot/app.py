@@ -14,6 +14,7 @@ from bot.library import Library
 from bot.posts import PostIndexer
 from bot.privacy import PrivacyService, opted_out_among
 from bot.rate_limit import RateLimiter
+from bot.reminders import ReminderService
 from bot.replies import Replies
 from bot.schedule import load_schedule
 from bot.sessions import SessionService
@@ -79,6 +80,10 @@ class App:
     @cached_property
     def feedback(self) -> FeedbackService:
         return FeedbackService(self.db, self.clock)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        return ReminderService(self.db, self.sessions.get, lambda: self.sessions.lead_times, self.clock)
 
     @cached_property
     def posts(self) -> PostIndexer:

@@ -6,6 +6,7 @@ from bot.discord.cogs.help import HelpCog
 from bot.discord.cogs.indexing import IndexingCog
 from bot.discord.cogs.moderation import ModerationCog
 from bot.discord.cogs.privacy import PrivacyCog
+from bot.discord.cogs.reminders import RemindersCog
 from bot.discord.cogs.sessions import AnnouncerCog, SessionsCog
 from bot.discord.cogs.submissions import SubmissionsCog
 
@@ -19,4 +20,5 @@ COGS = (
     AnnouncerCog,
     HelpCog,
     FeedbackCog,
+    RemindersCog,
 )

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.discord import render
+from bot.discord.cogs.reminders import announcement_extras
 from bot.discord.translator import T
 from bot.event_mirror import Action, EventSpec
 from bot.submissions import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
@@ -101,7 +102,8 @@ class AnnouncerCog(commands.Cog):
                 text = render.announcement_text(item, replies, self.locale)
                 if feed := app.calendar_feed_url(replies.lang(self.locale)):
                     text = f"{text}\n{replies.get('calendar_subscribe', self.locale, url=feed)}"
-                await channel.send(render.message(text))
+                extras = await announcement_extras(self.bot, item, self.locale)  # Interested, calendar
+                await channel.send(render.message(text), **extras)
                 await asyncio.to_thread(app.sessions.mark_announced, item)
                 log.info("announced %s (%s)", item.key, item.kind)
                 posted += 1
