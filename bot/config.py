@@ -72,7 +72,7 @@ class DiscordSettings(_Strict):
     review_channel: int | str | None = None
     moderators: Moderators = Moderators()
     sync_global: bool = False
-    scheduled_events: bool = False
+    scheduled_events: bool = True  # used only when the bot has the event permissions (issue 13)
     rate_limit: RateLimit = RateLimit()
 
 

@@ -343,3 +343,11 @@ def pings_nobody(body: dict[str, Any] | None) -> bool:
         and not allowed.get("roles")
         and not allowed.get("replied_user")
     )
+
+
+def grant_bot_role(double: DiscordDouble, permissions: int, name: str = "CLiKC bot") -> None:
+    """Give the bot a role with these permissions, as inviting it with a permissions integer does
+    (call before the bot starts: the guild's payload carries its roles)."""
+    world = double.world
+    world.add_role(world.guild, name, permissions=permissions)
+    world.add_member(world.guild, world.bot_user, roles=[name])

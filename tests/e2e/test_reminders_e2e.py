@@ -97,3 +97,25 @@ async def test_interested_members_get_a_personal_reminder_and_can_opt_out(clikc:
     assert when in sent["ana"][0] and "<https://example.org/iot-webinar>" in sent["ana"][0]
     assert sent["pierre"][0].startswith("⏰ Rappel : **Webinaire : scellés IoT en transit** commence")
     print(f"[ana's DMs] {sent['ana']}")
+
+
+async def test_scheduled_events_are_on_by_default_where_the_bot_may_create_them(clikc: Clikc):
+    """Without the event permissions: one log line, no attempt; with them (a restart after the server
+    granted them), the sessions appear in the server's Events list."""
+    from tests.discord_double.payloads import BOT_PERMISSIONS
+    from tests.e2e.clikc import grant_bot_role, log_line
+
+    guild = clikc.double.world.guild
+    async with log_line("bot.discord.cogs.sessions", r"lacks the Create Events and Manage Events"):
+        await clikc.start()
+    planner = await clikc.take_over_planner()
+    await planner.run_once()
+    assert guild.scheduled_events == {}
+    assert not clikc.double.requests_to("POST", rf"/guilds/{guild.id}/scheduled-events")
+
+    await clikc.stop()
+    grant_bot_role(clikc.double, BOT_PERMISSIONS)
+    await clikc.start()
+    await clikc.take_over_planner()
+    [event] = guild.scheduled_events.values()
+    assert event["name"] == "Webinar: IoT seals in transit"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.sessions import Actor
-from tests.e2e.clikc import SESSION_START, Clikc, pings_nobody
+from tests.discord_double.payloads import BOT_PERMISSIONS
+from tests.e2e.clikc import SESSION_START, Clikc, grant_bot_role, pings_nobody
 
 
 def announcements_posted(clikc: Clikc) -> list[dict]:
@@ -41,6 +42,7 @@ async def test_a_session_is_announced_once_when_its_lead_time_passes_even_across
 
 async def test_sessions_are_mirrored_as_scheduled_events_once_edited_and_removed_when_cancelled(clikc: Clikc):
     clikc.use_discord_settings(scheduled_events=True)
+    grant_bot_role(clikc.double, BOT_PERMISSIONS)  # Create Events and Manage Events among them
     await clikc.start()
     planner = await clikc.take_over_planner()  # its first run, at start, created the event
     guild = clikc.double.world.guild

@@ -138,6 +138,15 @@ class AnnouncerCog(commands.Cog):
         guild = self.bot.home_guild
         if not self.bot.settings.scheduled_events or guild is None:
             return 0
+        if not can_manage_events(guild):  # on by default: used only where the server allows it
+            if not self._events_warned:
+                log.warning(
+                    "scheduled events are off in %s: the bot lacks the Create Events and Manage Events "
+                    "permissions (set discord.scheduled_events: false to silence this)",
+                    guild.name,
+                )
+                self._events_warned = True
+            return 0
         app = self.bot.app
         mirror = app.event_mirror
         calendar = str(guild.id)
@@ -203,6 +212,15 @@ class AnnouncerCog(commands.Cog):
             await user.send(render.message(text))
         except (discord.HTTPException, ValueError) as exc:  # DMs closed: the review channel shows it anyway
             log.warning("could not notify submitter of %s: %s", note.submission_id, exc)
+
+
+def can_manage_events(guild: discord.Guild) -> bool:
+    """The bot's own server-wide permissions allow creating and editing scheduled events."""
+    me = guild.me
+    if me is None:
+        return False
+    perms = me.guild_permissions
+    return bool(perms.create_events and perms.manage_events)
 
 
 def _event_fields(spec: EventSpec) -> dict:

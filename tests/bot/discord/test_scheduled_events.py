@@ -64,10 +64,29 @@ def created(guild, name):
     return [c.kwargs for c in guild.create_scheduled_event.call_args_list if c.kwargs["name"] == name]
 
 
-async def test_off_by_default_nothing_is_sent(bot, clock, guild):
+async def test_off_when_turned_off_nothing_is_sent(bot, clock, guild):
+    bot.settings.scheduled_events = False
     add_call(bot.app, clock)
     assert await bot.get_cog("AnnouncerCog").mirror_events() == 0
     guild.create_scheduled_event.assert_not_called()
+
+
+def test_on_by_default():
+    from bot.config import DiscordSettings
+
+    assert DiscordSettings().scheduled_events is True
+
+
+async def test_without_the_event_permissions_it_logs_once_and_sends_nothing(bot, clock, guild, caplog):
+    guild.me.guild_permissions = discord.Permissions.none()
+    add_call(bot.app, clock)
+    cog = bot.get_cog("AnnouncerCog")
+    with caplog.at_level(logging.WARNING, logger="bot.discord.cogs.sessions"):
+        assert await cog.mirror_events() == 0
+        assert await cog.mirror_events() == 0
+    guild.create_scheduled_event.assert_not_called()
+    warnings = [r for r in caplog.records if "lacks the Create Events and Manage Events" in r.getMessage()]
+    assert len(warnings) == 1, "logged once, not every minute"
 
 
 async def test_upcoming_sessions_become_external_members_only_events_once(bot, clock, guild, events):
