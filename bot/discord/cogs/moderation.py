@@ -28,16 +28,18 @@ async def refuse_non_moderator(bot: ClikcBot, interaction: discord.Interaction) 
 
 
 def stats_text(stats, replies, locale) -> str:
-    def fmt(counts: dict) -> str:
-        return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
+    def fmt(counts: dict, prefix: str = "") -> str:
+        """Kinds and technologies by their names in the moderator's language ("estudio de caso 5")."""
+        label = (lambda k: replies.get(f"{prefix}{k}", locale)) if prefix else str
+        return ", ".join(f"{label(k)} {v}" for k, v in counts.items()) or "—"
 
     return replies.get(
         "stats",
         locale,
         documents=stats.documents,
-        by_kind=fmt(stats.by_kind),
+        by_kind=fmt(stats.by_kind, "kind."),
         by_lang=fmt(stats.by_lang),
-        by_technology=fmt(stats.by_technology),
+        by_technology=fmt(stats.by_technology, "tech."),
         pending=stats.pending,
     )
 

@@ -207,4 +207,4 @@ async def test_moderators_by_role_name_or_user_id(bot, kb, moderator_role):
         assert sent_text(interaction).startswith("Sorry, only the group's moderators")
     stats = MockInteraction(user=MockMember(roles=[moderator_role]))
     await cog.stats.callback(cog, stats)
-    assert sent_text(stats).startswith("2 documents — by kind: post 1, workshop-summary 1")
+    assert sent_text(stats).startswith("2 documents — by kind: post 1, workshop summary 1")
