@@ -7,7 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.asking import counts_summary
-from bot.country_names import country_names
+from bot.country_names import country_name, country_names
 from bot.replies import Replies
 from bot.truncate import length, truncate
 from index.documents import Answer, Hit
@@ -140,7 +140,9 @@ def _counts(answer: Answer, replies: Replies, locale: object) -> str:
         "technology": {
             replies.get(f"tech.{k}", locale): n for k, n in answer.counts.get("technology", {}).items()
         },
-        "country": answer.counts.get("country", {}),
+        "country": {
+            country_name(k, replies.lang(locale)): n for k, n in answer.counts.get("country", {}).items()
+        },
     }
     return counts_summary(named, labels, top=3)
 

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.asking import AskRequest
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
+from bot.discord.checks import home_member
 from bot.feedback import UnknownAnswer
 from bot.truncate import truncate
 from index.documents import Answer
@@ -53,8 +54,7 @@ class VoteButton(
         return cls(match["answer"], match["helpful"] == "1", item.label or "")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Members of the server vote; a bot or a stranger (no guild) does not."""
-        return not interaction.user.bot and interaction.guild is not None
+        return await home_member(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
@@ -89,12 +89,15 @@ class DidYouMeanButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"cl
         return cls(match["answer"], item.label or "")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return not interaction.user.bot and interaction.guild is not None
+        return await home_member(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """The corrected question, answered privately to whoever pressed (a search may be slow: defer)."""
         bot = _bot(interaction)
         app = bot.app
+        if refusal := bot.slow_down("pages", interaction.user.id, interaction.locale):
+            await send_ephemeral(interaction, refusal)  # each press is a search
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             suggestion = await asyncio.to_thread(app.feedback.suggestion, self.answer_id)

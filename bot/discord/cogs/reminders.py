@@ -20,6 +20,7 @@ from discord.ext import commands, tasks
 from bot.announcements import CANCELLED, Announcement
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
+from bot.discord.checks import home_member
 from bot.event_links import google_calendar_url, session_ics
 from bot.reminders import SessionOver
 from bot.timestamps import discord_when
@@ -58,7 +59,7 @@ class InterestedButton(
         return cls(match["session"], start, item.label or "Interested")
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        return not interaction.user.bot and interaction.guild is not None
+        return await home_member(interaction)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
