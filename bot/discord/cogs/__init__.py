@@ -7,6 +7,7 @@ from bot.discord.cogs.indexing import IndexingCog
 from bot.discord.cogs.moderation import ModerationCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.reminders import RemindersCog
+from bot.discord.cogs.review_edit import ReviewEditCog
 from bot.discord.cogs.sessions import AnnouncerCog, SessionsCog
 from bot.discord.cogs.submissions import SubmissionsCog
 
@@ -21,4 +22,5 @@ COGS = (
     HelpCog,
     FeedbackCog,
     RemindersCog,
+    ReviewEditCog,
 )

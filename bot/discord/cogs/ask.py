@@ -57,9 +57,9 @@ class AnswerPages(discord.ui.View):
         self.next_page.disabled = self.offset + size >= self.total
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        paging = {self.previous_page.custom_id, self.next_page.custom_id}
-        if (interaction.data or {}).get("custom_id") not in paging:
-            return True  # the answer's vote and did-you-mean buttons are for everyone
+        everyones = {item.item.custom_id for item in feedback_items(self)}
+        if (interaction.data or {}).get("custom_id") in everyones:
+            return True  # the answer's vote and did-you-mean buttons: they check their presser themselves
         if interaction.user.id != self.asker_id:
             text = self.cog.bot.app.replies.get("only_asker", interaction.locale)
             await interaction.response.send_message(text, ephemeral=True)

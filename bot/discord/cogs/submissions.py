@@ -155,9 +155,12 @@ async def submit(bot: ClikcBot, interaction: discord.Interaction, form: Submissi
 
 
 def review_view(sub_id: str, replies, locale: object) -> discord.ui.View:
+    from bot.discord.cogs.review_edit import EditButton  # beside its form (that module imports this one)
+
     view = discord.ui.View(timeout=None)
     view.add_item(ApproveButton(sub_id, replies.get("approve", locale)))
     view.add_item(RejectButton(sub_id, replies.get("reject", locale)))
+    view.add_item(EditButton(sub_id, replies.get("edit", locale)))
     return view
 
 
@@ -168,10 +171,14 @@ async def post_for_review(bot: ClikcBot, sub) -> None:
             "review_channel %r not found: %s waits in /clikc review", bot.settings.review_channel, sub.id
         )
         return
+    from bot.discord.cogs.review_edit import review_file
+
     locale = bot.home_guild.preferred_locale if bot.home_guild else None
+    file = await asyncio.to_thread(review_file, bot, sub)  # moderators read the write-up itself
     await channel.send(
         embed=render.submission_embed(sub, bot.app.replies, locale),
         view=review_view(sub.id, bot.app.replies, locale),
+        **({"file": file} if file else {}),
     )
 
 

@@ -35,6 +35,7 @@ async def bot(app, guild, channel):
     settings.index_channels = ["#experiencias"]
     settings.moderators.roles = ["moderador"]
     settings.moderators.users = [4242]
+    settings.scheduled_events = False  # on by default; the scheduled-events tests turn it on with mocks
     client = ClikcBot(app, sync_commands=False, background_jobs=False)
     client._connection.user = mock.MagicMock(spec=discord.ClientUser, id=BOT_ID)
     client._connection._guilds = {guild.id: guild}
