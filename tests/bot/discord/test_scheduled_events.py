@@ -78,6 +78,7 @@ def test_on_by_default():
 
 
 async def test_without_the_event_permissions_it_logs_once_and_sends_nothing(bot, clock, guild, caplog):
+    bot.settings.scheduled_events = True
     guild.me.guild_permissions = discord.Permissions.none()
     add_call(bot.app, clock)
     cog = bot.get_cog("AnnouncerCog")
