@@ -119,7 +119,7 @@ async def test_modal_submission_gets_a_receipt_and_reaches_the_review_channel(bo
     kwargs = review.send.call_args.kwargs
     assert kwargs["embed"].title == f"{sub_id} · E-seals in transit"
     ids = [item.custom_id for item in kwargs["view"].children]
-    assert ids == [f"clikc:approve:{sub_id}", f"clikc:reject:{sub_id}"]
+    assert ids == [f"clikc:approve:{sub_id}", f"clikc:reject:{sub_id}", f"clikc:edit:{sub_id}"]
     again, _ = await submit_via_modal(bot, guild, MockMember(id=77))
     assert "ya se había recibido" in sent_text(again)
 
