@@ -37,7 +37,7 @@ async def test_help_in_the_members_language_with_the_moderators_part_only_for_mo
         string("fr", "help.title"),
         string("fr", "help.moderators"),
     ]
-    assert "`/clikc review`" in _text(moderator["embeds"][1:])
+    assert "`/clikc examiner`" in _text(moderator["embeds"][1:]), "moderators' commands by their French names"
     assert string("fr", "help.review") in _text(moderator["embeds"][1:])
     print("\n[member joao, es-ES] /help →", _text(member["embeds"])[:400])
     print("[moderator, fr] /help → 2nd embed:", _text(moderator["embeds"][1:])[:300])

@@ -42,6 +42,7 @@ class VoteButton(
             discord.ui.Button(
                 label=label or ("Helpful" if helpful else "Not helpful"),
                 emoji="👍" if helpful else "👎",
+                row=1,  # under the answer's paging buttons
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"clikc:vote:{answer_id}:{int(helpful)}",
             )
@@ -78,6 +79,7 @@ class DidYouMeanButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"cl
             discord.ui.Button(
                 label=label or "?",
                 emoji="🔎",
+                row=1,  # under the answer's paging buttons
                 style=discord.ButtonStyle.primary,
                 custom_id=f"clikc:dym:{answer_id}",
             )

@@ -53,6 +53,7 @@ class MockGuild(SpecMock):
             "channels": [],
             "threads": [],
             "preferred_locale": discord.Locale.american_english,
+            "filesize_limit": 10 * 2**20,  # a server without boosts
         }
         super().__init__(**{**defaults, **kwargs})
 
