@@ -74,6 +74,8 @@ class App:
                 self.posts.member_data(),
                 self.submissions.member_data(),
                 self.sessions.member_data(),
+                self.feedback.member_data(),
+                self.reminders.member_data(),
             ],
         )
 

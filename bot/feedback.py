@@ -14,32 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.member_data import MemberData
 from index.database import Database
 
-# MIGRATION: feedback_answers, feedback_votes and feedback_salt (issue 13: answers that learn)
-FEEDBACK_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback_answers (
-    id TEXT PRIMARY KEY,
-    question TEXT NOT NULL,
-    normalised TEXT NOT NULL,
-    result_ids TEXT NOT NULL,
-    lang TEXT,
-    suggestion TEXT,
-    asked_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS feedback_votes (
-    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
-    voter TEXT NOT NULL,
-    helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-    voted_at TEXT NOT NULL,
-    PRIMARY KEY (answer_id, voter)
-);
-CREATE INDEX IF NOT EXISTS feedback_answers_normalised ON feedback_answers (normalised);
-CREATE TABLE IF NOT EXISTS feedback_salt (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    salt TEXT NOT NULL
-);
-"""
 ANSWER_ID_CHARS = 12  # hex; goes into button custom_ids (at most 100 characters)
 QUESTION_CHARS = 500
 
@@ -78,7 +55,6 @@ class FeedbackService:
     def __init__(self, db: Database, clock: Callable[[], datetime]):
         self._db = db
         self._clock = clock
-        db.executescript(FEEDBACK_SCHEMA)
         self._salt: str | None = None
 
     def _voter(self, member_id: str | int) -> str:
@@ -140,6 +116,31 @@ class FeedbackService:
         return Vote(
             answer_id, helpful, changed=before is not None and before != helpful, repeated=before == helpful
         )
+
+    def member_data(self) -> MemberData:
+        """A member's votes, found by their hash; the answers themselves say nothing of who asked."""
+        return MemberData(
+            name="answer_votes",
+            tables={"feedback_votes": ("voter",)},
+            export=self._export_votes,
+            forget=self.forget,
+        )
+
+    def _export_votes(self, member_id: str) -> list[dict]:
+        rows = self._db.query(
+            "SELECT a.question, a.result_ids, v.helpful, v.voted_at FROM feedback_votes v "
+            "JOIN feedback_answers a ON a.id = v.answer_id WHERE v.voter = ? ORDER BY v.voted_at",
+            (self._voter(member_id),),
+        )
+        return [
+            {
+                "question": r["question"],
+                "results": json.loads(r["result_ids"]),
+                "helpful": bool(r["helpful"]),
+                "voted_at": r["voted_at"],
+            }
+            for r in rows
+        ]
 
     def forget(self, member_id: str | int) -> int:
         """Remove a member's votes (privacy); returns how many."""

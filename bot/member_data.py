@@ -23,6 +23,8 @@ NO_MEMBER_DATA: Mapping[str, str] = {
     "post_channels": "per-channel backfill marks",
     "session_announcements": "announcements posted to a channel",
     "mirrored_events": "sessions mirrored as server events",
+    "feedback_answers": "answers shown (question, result ids), not who asked or voted",
+    "feedback_salt": "the secret members' vote hashes are made with",
 }
 
 # Column names that look like they hold a member's id or name: each must be covered.

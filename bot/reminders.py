@@ -15,31 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.announcements import LeadTime, latest_lead_reached
+from bot.member_data import MemberData
 from bot.schedule import Occurrence, Session, from_utc_key, utc_key
 from index.database import Database
 from index.errors import InputError
-
-# MIGRATION: session_interest and session_reminders (issue 13: members' personal session reminders)
-REMINDERS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS session_interest (
-    session_id TEXT NOT NULL,
-    start_utc TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    platform TEXT NOT NULL DEFAULT 'discord',
-    lang TEXT,
-    since TEXT NOT NULL,
-    PRIMARY KEY (session_id, start_utc, member_id)
-);
-CREATE INDEX IF NOT EXISTS session_interest_start ON session_interest (start_utc);
-CREATE TABLE IF NOT EXISTS session_reminders (
-    session_id TEXT NOT NULL,
-    start_utc TEXT NOT NULL,
-    member_id TEXT NOT NULL,
-    lead TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    PRIMARY KEY (session_id, start_utc, member_id, lead)
-);
-"""
 
 
 class SessionOver(InputError):
@@ -66,7 +45,6 @@ class ReminderService:
         self._session = session
         self._leads = leads
         self._clock = clock
-        db.executescript(REMINDERS_SCHEMA)
 
     def occurrence(self, session_id: str, start: datetime) -> Occurrence | None:
         """The sitting of `session_id` starting at `start`, if it is still on at that time."""
@@ -160,6 +138,28 @@ class ReminderService:
                     self._clock().isoformat(),
                 ),
             )
+
+    def member_data(self) -> MemberData:
+        return MemberData(
+            name="session_reminders",
+            tables={"session_interest": ("member_id",), "session_reminders": ("member_id",)},
+            export=self._export,
+            forget=self.forget,
+        )
+
+    def _export(self, member_id: str) -> dict:
+        member = str(member_id)
+        interest = self._db.query(
+            "SELECT session_id, start_utc, lang, since FROM session_interest WHERE member_id = ? "
+            "ORDER BY start_utc",
+            (member,),
+        )
+        sent = self._db.query(
+            "SELECT session_id, start_utc, lead, sent_at FROM session_reminders WHERE member_id = ? "
+            "ORDER BY sent_at",
+            (member,),
+        )
+        return {"interested": [dict(r) for r in interest], "sent": [dict(r) for r in sent]}
 
     def forget(self, member_id: str | int) -> int:
         """Remove a member's interests and sent-reminder records (privacy); returns how many interests."""

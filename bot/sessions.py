@@ -209,9 +209,7 @@ class SessionService:
         ordered = sort_occurrences(found)
         return ordered[:limit] if limit is not None else ordered
 
-    def between(
-        self, after: datetime, before: datetime, include_cancelled: bool = False
-    ) -> list[Occurrence]:
+    def between(self, after: datetime, before: datetime, include_cancelled: bool = False) -> list[Occurrence]:
         """Occurrences overlapping [after, before), soonest first (work bounded by the rules' caps)."""
         found: list[Occurrence] = []
         for session in self.sessions():

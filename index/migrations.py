@@ -225,6 +225,66 @@ def add_documents_doc_type(conn: sqlite3.Connection) -> None:
     add_column(conn, "documents", "doc_type", "TEXT NOT NULL DEFAULT ''")
 
 
+@migration
+def add_answer_feedback(conn: sqlite3.Connection) -> None:
+    """Answers shown on Discord and members' Helpful / Not helpful votes on them (the member only as a
+    salted hash, the salt in feedback_salt), for `feedback report` (issue 13)."""
+    run_script(
+        conn,
+        """
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    id TEXT PRIMARY KEY,
+    question TEXT NOT NULL,
+    normalised TEXT NOT NULL,
+    result_ids TEXT NOT NULL,
+    lang TEXT,
+    suggestion TEXT,
+    asked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback_votes (
+    answer_id TEXT NOT NULL REFERENCES feedback_answers(id) ON DELETE CASCADE,
+    voter TEXT NOT NULL,
+    helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+    voted_at TEXT NOT NULL,
+    PRIMARY KEY (answer_id, voter)
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_normalised ON feedback_answers (normalised);
+CREATE TABLE IF NOT EXISTS feedback_salt (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    salt TEXT NOT NULL
+);
+""",
+    )
+
+
+@migration
+def add_session_reminders(conn: sqlite3.Connection) -> None:
+    """Members' "Interested" in a session's sitting and the personal reminders sent for it (issue 13)."""
+    run_script(
+        conn,
+        """
+CREATE TABLE IF NOT EXISTS session_interest (
+    session_id TEXT NOT NULL,
+    start_utc TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    platform TEXT NOT NULL DEFAULT 'discord',
+    lang TEXT,
+    since TEXT NOT NULL,
+    PRIMARY KEY (session_id, start_utc, member_id)
+);
+CREATE INDEX IF NOT EXISTS session_interest_start ON session_interest (start_utc);
+CREATE TABLE IF NOT EXISTS session_reminders (
+    session_id TEXT NOT NULL,
+    start_utc TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    lead TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (session_id, start_utc, member_id, lead)
+);
+""",
+    )
+
+
 def add_column(conn: sqlite3.Connection, table: str, column: str, ddl: str) -> None:
     """ALTER TABLE ADD COLUMN unless the column is already there."""
     if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({_quoted(table)})")}:

@@ -227,3 +227,32 @@ def test_an_unknown_action_is_refused(cli):
     with pytest.raises(SystemExit) as exc:
         cli("privacy", "delete", MEMBER)
     assert exc.value.code == 2
+
+
+def test_votes_and_session_reminders_are_exported_and_forgotten(app):
+    """Issue 13's tables are in the contract: a member's votes (found by their salted hash) and
+    their "Interested" reminders."""
+    answer = app.feedback.record_answer("who uses e-seals?", ["doc-1"], "en")
+    app.feedback.vote(answer, MEMBER, helpful=False)
+    app.feedback.vote(answer, OTHER, helpful=True)
+    occ = app.sessions.upcoming(limit=1)[0]
+    app.reminders.toggle(occ.session.id, occ.start, MEMBER, lang="es")
+
+    exported = app.privacy.export(MEMBER)
+    assert exported["answer_votes"] == [
+        {
+            "question": "who uses e-seals?",
+            "results": ["doc-1"],
+            "helpful": False,
+            "voted_at": "2025-03-01T00:00:00+00:00",
+        }
+    ]
+    assert exported["session_reminders"]["interested"][0]["session_id"] == occ.session.id
+    assert MEMBER not in json.dumps(exported["answer_votes"]), "the vote is found by hash, not stored by id"
+
+    forgotten = app.privacy.forget(MEMBER)
+    assert forgotten["answer_votes"] == 1 and forgotten["session_reminders"] == 1
+    assert app.privacy.export(MEMBER)["answer_votes"] == []
+    assert len(app.db.query("SELECT * FROM feedback_votes")) == 1, "another member's vote stays"
+    assert not app.reminders.is_interested(occ.session.id, occ.start, MEMBER)
+    assert uncovered(app.db, app.privacy.parts()) == []
