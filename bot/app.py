@@ -31,9 +31,12 @@ def utc_now() -> datetime:
 class App:
     """The services one process uses. Adapters (CLI, console, Discord) hold one and only translate."""
 
-    def __init__(self, config: Config, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self, config: Config, clock: Callable[[], datetime] = utc_now, *, index_access: str = "write"
+    ):
         self.config = config
         self.clock = clock
+        self.index_access = index_access  # "read" for commands that only read (KnowledgeBase.open)
 
     @cached_property
     def db(self) -> Database:
@@ -50,6 +53,7 @@ class App:
             seed_dir=self.config.path(s.samples),
             max_query_chars=s.search.max_query_chars,
             veto=opted_out_among,  # every document write honours opt-outs, whatever its path
+            access=self.index_access,
         )
 
     @cached_property

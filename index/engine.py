@@ -11,12 +11,14 @@ tags from the glossary are keyword fields, which is what carries a question acro
 from __future__ import annotations
 
 import bisect
+import contextlib
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
@@ -28,8 +30,10 @@ from whoosh.searching import Searcher
 from index import mapped_segments
 from index.analysis import FoldingStemTokenizer, fold
 from index.documents import LANGUAGES, Document, Filters
+from index.errors import IndexBusy, IndexDamaged
 from index.facets import SegmentFacets
 from index.field_lengths import CachedLengthBM25F, SegmentLengths
+from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
 from index.posting_pool import ChunkedPostingPool
 from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.summed_or import SummedOr
@@ -39,13 +43,12 @@ SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then 
 MAX_CONCEPT_REPEAT = 5
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
+REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long `index add` to end
 # Whoosh sorts its posting buffer in one C call that holds the GIL: at 64 MB that stalled the event
 # loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
 WRITER_LIMIT_MB = 8
-
-
-class IndexBusy(RuntimeError):
-    """Another process (the running bot, an `index add`) holds Whoosh's write lock."""
+T = TypeVar("T")
+__all__ = ["IndexBusy", "IndexDamaged", "RawHit", "WhooshEngine", "SCHEMA_VERSION"]
 
 
 def build_schema() -> Schema:
@@ -84,11 +87,18 @@ class RawHit:
 
 
 class WhooshEngine:
-    """One writer at a time (a lock), and a searcher replaced after every commit."""
+    """One writer at a time (a lock all processes share), and a searcher replaced after every commit.
+
+    The live index is one generation of the index folder (index.index_folder): a rebuild writes the
+    next generation beside it and swaps the pointer, so searches never see a half-built index.
+    Any failure to open or read the index, whatever its exception, is reported as IndexDamaged
+    (`damage` says why when it happened on open); the knowledge base then rebuilds from SQLite.
+    """
 
     def __init__(self, index_dir: Path):
         mapped_segments.install()
         self.index_dir = index_dir
+        self.folder = IndexFolder(index_dir)
         self._lock = threading.RLock()
         # A searcher's segment files have one read position each: two threads reading through the
         # same searcher at once move each other's position and read garbage (UnpicklingError, zlib
@@ -97,66 +107,188 @@ class WhooshEngine:
         self._read_lock = threading.Lock()
         self._lengths = SegmentLengths()
         self._weighting = CachedLengthBM25F(self._lengths, B=BM25_B, K1=BM25_K1)
-        self._ix = self._open_or_create()
-        self._searcher: Searcher = self._ix.searcher(weighting=self._weighting)
         self._filters = SegmentFilters("day")
         self._facets = SegmentFacets()
+        self._ix = None
+        self._searcher: Searcher | None = None
+        self._generation: Path | None = None
+        self._stamp: tuple[int, int] | None = None
+        self.damage: str | None = None
+        self._open()
 
-    def _open_or_create(self):
-        version_file = self.index_dir / "SCHEMA_VERSION"
-        trusted = version_file.exists() and version_file.read_text().strip() == SCHEMA_VERSION
-        if trusted and whoosh_index.exists_in(str(self.index_dir)):
-            return whoosh_index.open_dir(str(self.index_dir))
-        return self._create()
+    @property
+    def created(self) -> bool:
+        """True when there was no index to open (a fresh data directory): nothing to trust in it."""
+        return self.damage == NO_INDEX
 
-    def _create(self):
-        if self.index_dir.exists():
-            shutil.rmtree(self.index_dir)
-        self.index_dir.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(self.index_dir), build_schema())
-        (self.index_dir / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
-        self.created = True
-        return ix
+    def _open(self) -> None:
+        """Open the generation the pointer names; on any failure, note why and keep no index open.
+        A pointer replaced meanwhile (another process's rebuild) is followed once."""
+        for _attempt in range(2):
+            stamp = self.folder.stamp()
+            try:
+                ix, searcher, generation = self._open_generation()
+            except Exception as exc:  # noqa: BLE001 - every way a damaged index fails is damage
+                if self.folder.stamp() != stamp:
+                    continue
+                self._install(None, None, None, stamp, damage=_describe(exc))
+                return
+            self._install(ix, searcher, generation, stamp, damage=None)
+            return
 
-    created = False  # True when this process had to start an empty index (nothing to trust in it)
+    def _open_generation(self):
+        generation = self.folder.current()
+        if generation is None or not whoosh_index.exists_in(str(generation)):
+            raise _NoIndex()
+        version_file = generation / "SCHEMA_VERSION"
+        found = version_file.read_text().strip() if version_file.exists() else "none"
+        if found != SCHEMA_VERSION:
+            raise _Stale(f"index schema version {found}, this program needs {SCHEMA_VERSION}")
+        if _has_checksums(generation) and (problems := self.folder.verify(generation, contents=False)):
+            raise _Damaged(problems[0])
+        ix = whoosh_index.open_dir(str(generation))
+        searcher = ix.searcher(weighting=self._weighting)
+        try:
+            _touch_segments(searcher)
+        except BaseException:
+            searcher.close()
+            raise
+        return ix, searcher, generation
+
+    def _install(self, ix, searcher, generation, stamp, *, damage: str | None) -> None:
+        with self._lock:
+            self._ix, self._searcher, self._generation, self._stamp = ix, searcher, generation, stamp
+            self.damage = damage
+            if searcher is not None:
+                live = _segment_ids(searcher)
+                self._filters.cache.forget_except(live)
+                self._facets.cache.forget_except(live)
+                self._lengths.cache.forget_except(live)
+
+    def _live_searcher(self) -> Searcher:
+        """The searcher for the live generation, reopened after another process's commit or rebuild."""
+        searcher = self._searcher  # a reference: a commit may replace it meanwhile
+        if self.folder.stamp() != self._stamp:  # a rebuild swapped generations
+            self._open()
+            searcher = self._searcher
+        if searcher is None:
+            raise IndexDamaged(self.damage or NO_INDEX)
+        if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
+            with self._lock:
+                searcher = self._searcher = self._ix.searcher(weighting=self._weighting)
+        return searcher
+
+    def _reading(self, read: Callable[[Searcher], T]) -> T:
+        """Run a read; a failure is damage, unless a rebuild swapped generations under it (then it
+        is run once more on the new one)."""
+        stamp = self._stamp
+        try:
+            searcher = self._live_searcher()
+            with self._read_lock:
+                return read(searcher)
+        except IndexDamaged:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
+            failure = exc
+        if self.folder.stamp() != stamp:
+            self._open()
+            try:
+                searcher = self._live_searcher()
+                with self._read_lock:
+                    return read(searcher)
+            except IndexDamaged:
+                raise
+            except Exception as again:  # noqa: BLE001
+                failure = again
+        self.damage = _describe(failure)
+        raise IndexDamaged(self.damage) from failure
 
     # -- writing ---------------------------------------------------------------------------------
 
     def write(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
         """Apply (id, document or None to delete) changes in one Whoosh commit: searches see all of
         them or none. `changes` may be a long stream (a bulk ingest): one writer, one commit."""
-        with self._lock:
+        with self._lock, self._write_lock(WRITER_WAIT_SECONDS):
+            if self.folder.stamp() != self._stamp or self._ix is None:
+                self._open()  # another process rebuilt, or the index was damaged: look again
+            if self._ix is None:
+                raise IndexDamaged(self.damage or NO_INDEX)
+            count = self._commit(self._ix, changes, fresh=False)
+            self.folder.record_checksums(self._generation)
+            self._install(self._ix, self._ix.searcher(weighting=self._weighting), self._generation,
+                          self._stamp, damage=None)  # fmt: skip
+            return count
+
+    def rebuild(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
+        """Write every document into a new generation beside the live one, then make it live in one
+        rename. Searches (here and in other processes) answer from the old one until then; writers
+        wait for the lock. The old searcher is not closed: a search still running on it finishes
+        on its open files."""
+        note = f"waiting for the search index in {self.index_dir}: another process is writing it"
+        with self._lock, self._write_lock(REBUILD_WAIT_SECONDS, note):
+            generation = self.folder.new_generation()
             try:
-                writer = self._ix.writer(limitmb=WRITER_LIMIT_MB, timeout=WRITER_WAIT_SECONDS, delay=0.1)
-            except LockError:
-                raise IndexBusy(
-                    f"the search index in {self.index_dir} is being written by another process"
-                ) from None
+                ix = whoosh_index.create_in(str(generation), build_schema())
+                (generation / "SCHEMA_VERSION").write_text(SCHEMA_VERSION)
+                count = self._commit(ix, changes, fresh=True)
+                self.folder.record_checksums(generation)
+                searcher = ix.searcher(weighting=self._weighting)
+            except BaseException:
+                shutil.rmtree(generation, ignore_errors=True)
+                raise
+            self.folder.switch_to(generation)
+            self._install(ix, searcher, generation, self.folder.stamp(), damage=None)
+            self.folder.remove_others(keep=generation)
+            return count
+
+    @contextlib.contextmanager
+    def _write_lock(self, timeout: float, note: str = "") -> Iterator[None]:
+        try:
+            with self.folder.locked(timeout, note):
+                yield
+        except LockTimeout:
+            raise IndexBusy(
+                f"the search index in {self.index_dir} is being written by another process"
+            ) from None
+
+    def _commit(self, ix, changes: Iterable, *, fresh: bool) -> int:
+        """Every change in one Whoosh commit. A failure of the index is IndexDamaged; a failure of
+        the `changes` stream itself (the database) is raised as it is."""
+        source = _Watched(changes)
+        try:
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB, timeout=WRITER_WAIT_SECONDS, delay=0.1)
+        except LockError:  # a Whoosh lock left by a program that bypasses ours
+            raise IndexBusy(
+                f"the search index in {self.index_dir} is being written by another process"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - any failure to open a writer is damage
+            raise IndexDamaged(_describe(exc)) from exc
+        count = 0
+        try:
             writer.pool = ChunkedPostingPool.replacing(writer.pool)
-            count = 0
-            try:
+            if fresh:
+                for _doc_id, item in source:
+                    if item is not None:
+                        writer.add_document(**self._fields(*item))
+                        count += 1
+            else:
                 # What update_document() does, with one searcher for the whole batch: it opens a
                 # new one (every segment's files) per document, which made ingest slower with
                 # every segment the index grew.
                 with writer.searcher() as committed:
-                    for doc_id, item in changes:
+                    for doc_id, item in source:
                         writer.delete_by_term("id", doc_id, searcher=committed)
                         if item is not None:
                             writer.add_document(**self._fields(*item))
                             count += 1
-            except BaseException:
-                writer.cancel()
-                raise
             writer.commit()
-            # A new searcher, not refresh(): refresh() closes the readers of segments a merge
-            # removed, so a search still running on the old searcher in another thread fails
-            # with ReaderClosed. The old one is freed when its last search lets go of it.
-            self._searcher = self._ix.searcher(weighting=self._weighting)
-            live = _segment_ids(self._searcher)
-            self._filters.cache.forget_except(live)
-            self._facets.cache.forget_except(live)
-            self._lengths.cache.forget_except(live)
-            return count
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            if source.failed or not isinstance(exc, Exception):
+                raise
+            raise IndexDamaged(_describe(exc)) from exc
+        return count
 
     def _fields(self, doc: Document, tags: Tags) -> dict:
         fields: dict = {
@@ -177,25 +309,20 @@ class WhooshEngine:
             fields[f"text_{lang}"] = doc.full_text
         return fields
 
-    def reset(self) -> None:
-        """Start from an empty index (a rebuild follows). The old searcher is not closed: a search
-        still running on it in another thread finishes on its open files (freed when it lets go)."""
-        with self._lock:
-            self._ix = self._create()
-            self._searcher = self._ix.searcher(weighting=self._weighting)
-
     # -- reading ---------------------------------------------------------------------------------
 
     def doc_count(self) -> int:
-        with self._read_lock:
-            return self._searcher.doc_count()
+        return self._reading(lambda searcher: searcher.doc_count())
 
     def all_ids(self) -> set[str]:
-        with self._read_lock:
-            return {fields["id"] for fields in self._searcher.all_stored_fields()}
+        return self._reading(lambda searcher: {fields["id"] for fields in searcher.all_stored_fields()})
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        folder = self._generation or self.index_dir
+        try:
+            return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+        except OSError:
+            return 0
 
     def search(
         self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
@@ -203,48 +330,133 @@ class WhooshEngine:
         """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
         worth knowing about but not worth searching by) it contains; the number of matches; and
         how many matches are of each country, technology, kind and type."""
-        searcher = self._searcher  # a reference: a commit may replace it meanwhile
-        if not searcher.up_to_date():  # another process committed (e.g. `index add` beside the bot)
-            with self._lock:
-                searcher = self._searcher = self._ix.searcher(weighting=self._weighting)
-        with self._read_lock:
-            allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
-            results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
-            terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
-            docnums = [hit.docnum for hit in results]
-            if isinstance(query, SummedOr) and query.matches:
-                matched = _noted_matches(searcher, docnums, query.matches)
-                noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
-                for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
-                    matched[docnum] |= found
-            else:
-                matched = _matched_terms(searcher, docnums, terms)
-            counts = (
-                self._facets.counts(searcher.reader(), query.docs, allowed)
-                if isinstance(query, SummedOr)
-                else {}
+        return self._reading(lambda searcher: self._search(searcher, query, filters, limit, also_check))
+
+    def _search(
+        self, searcher: Searcher, query: Q.Query, filters: Filters | None, limit: int, also_check
+    ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
+        allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
+        results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
+        terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
+        docnums = [hit.docnum for hit in results]
+        if isinstance(query, SummedOr) and query.matches:
+            matched = _noted_matches(searcher, docnums, query.matches)
+            noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
+            for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
+                matched[docnum] |= found
+        else:
+            matched = _matched_terms(searcher, docnums, terms)
+        counts = (
+            self._facets.counts(searcher.reader(), query.docs, allowed) if isinstance(query, SummedOr) else {}
+        )
+        hits = [
+            RawHit(
+                hit["id"],
+                hit.score,
+                frozenset(matched[hit.docnum]),
+                hit.get("kind", "post"),
+                hit.get("doctype", ""),
             )
-            hits = [
-                RawHit(
-                    hit["id"],
-                    hit.score,
-                    frozenset(matched[hit.docnum]),
-                    hit.get("kind", "post"),
-                    hit.get("doctype", ""),
-                )
-                for hit in results
-            ]
-            return hits, len(results), counts
+            for hit in results
+        ]
+        return hits, len(results), counts
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""
-        with self._read_lock:
-            return self._searcher.doc_frequency(field, term)
+        searcher = self._searcher
+        if searcher is None:
+            raise IndexDamaged(self.damage or NO_INDEX)
+        try:
+            with self._read_lock:
+                return searcher.doc_frequency(field, term)
+        except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
+            raise IndexDamaged(_describe(exc)) from exc
+
+    def check(self) -> tuple[list[str], list[str]]:
+        """(facts, problems) about the live generation: it opens, every segment's stored documents
+        read back, and every file's bytes are those written. Takes no lock and writes nothing."""
+        generation = self.folder.current()
+        if generation is None or not generation.exists():
+            return [], [f"there is no search index in {self.index_dir}"]
+        facts = [f"generation: {generation.name if generation != self.index_dir else '(single folder)'}"]
+        problems = self.folder.verify(generation, contents=True)
+        try:
+            ix, searcher, _ = self._open_generation()
+        except Exception as exc:  # noqa: BLE001
+            return facts, [*problems, f"cannot be opened: {_describe(exc)}"]
+        try:
+            leaves = searcher.reader().leaf_readers()
+            facts.append(f"segments: {len(leaves)}, all open")
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"a segment cannot be read: {_describe(exc)}")
+        finally:
+            searcher.close()
+            ix.close()
+        return facts, problems
 
     def close(self) -> None:
         with self._lock:
-            self._searcher.close()
-            self._ix.close()
+            if self._searcher is not None:
+                self._searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+
+
+NO_INDEX = "there is no search index yet"
+
+
+class _NoIndex(Exception):
+    def __str__(self) -> str:
+        return NO_INDEX
+
+
+class _Stale(Exception):
+    pass
+
+
+class _Damaged(Exception):
+    pass
+
+
+class _Watched:
+    """An iterable that remembers whether it raised: a failure of the data source is not the index's."""
+
+    def __init__(self, items: Iterable):
+        self._items = iter(items)
+        self.failed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._items)
+        except StopIteration:
+            raise
+        except BaseException:
+            self.failed = True
+            raise
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming what failed: the known reasons as they are, anything else with its type."""
+    if isinstance(exc, _NoIndex | _Stale | _Damaged | IndexDamaged):
+        return str(exc)
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _has_checksums(generation: Path) -> bool:
+    return (generation / CHECKSUMS).exists()
+
+
+def _touch_segments(searcher: Searcher) -> None:
+    """Open every segment and read what a search always reads (document counts, the stored
+    fields' directory), so a damaged segment is found on open rather than by a question."""
+    for leaf, _ in searcher.reader().leaf_readers():
+        leaf.doc_count_all()
+        if leaf.doc_count_all():
+            leaf.stored_fields(leaf.doc_count_all() - 1)
 
 
 def _segment_ids(searcher: Searcher) -> set[str]:

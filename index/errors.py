@@ -15,3 +15,11 @@ def yaml_problem(exc: Exception, first_line: int = 1) -> tuple[str, str]:
     where = f": line {mark.line + first_line}" if mark else ""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return where, problem
+
+
+class IndexBusy(RuntimeError):
+    """Another process (the running bot, an `index add`) holds the search index's write lock."""
+
+
+class IndexDamaged(RuntimeError):
+    """The search index cannot be opened or read; the knowledge base rebuilds it from SQLite."""

@@ -17,17 +17,20 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, Answer, Document, Filters, Hit
-from index.engine import SCHEMA_VERSION, IndexBusy, RawHit, WhooshEngine
-from index.errors import InputError
+from index.engine import SCHEMA_VERSION, RawHit, WhooshEngine
+from index.errors import IndexBusy, IndexDamaged, InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
+from index.lexicon import Lexicon, document_words
 from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.snippets import snippet
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
 
 log = logging.getLogger(__name__)
+ACCESS = ("write", "read", "check")
 BATCH = 2000
+SYNC_ROUNDS = 3
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
 TOPIC_FLOOR = 0.6  # a document that only mentions the question's concept in passing keeps this much
@@ -71,6 +74,14 @@ class UnknownCountry(InputError):
         self.choices = choices
 
 
+@dataclass(frozen=True)
+class IndexReport:
+    """What `index check` found: facts to show, and problems (none when the index is sound)."""
+
+    facts: list[str]
+    problems: list[str]
+
+
 class KnowledgeBase:
     def __init__(
         self,
@@ -83,7 +94,11 @@ class KnowledgeBase:
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
+        access: str = "write",
     ):
+        if access not in ACCESS:
+            raise ValueError(f"access must be one of {', '.join(ACCESS)}")
+        self.access = access
         self.store = DocumentStore(db, veto)
         self.engine = WhooshEngine(index_dir)
         self.glossary = glossary
@@ -106,10 +121,14 @@ class KnowledgeBase:
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
+        access: str = "write",
     ) -> KnowledgeBase:
         """Open (creating if needed), reconcile the index with the database, seed a fresh one.
 
-        `veto` names the authors whose documents must not be stored (opted-out members)."""
+        `veto` names the authors whose documents must not be stored (opted-out members).
+        `access="read"`: this process only reads (`ask`, `index stats`): opening and closing write
+        nothing and take no lock while the index is sound; a missing or damaged one is still
+        rebuilt. `access="check"`: open as it is, repair nothing (`index check`)."""
         glossary = load_vocabulary(glossary_path, "glossary")
         countries = load_vocabulary(countries_path, "countries")
         digest = hashlib.sha256(SCHEMA_VERSION.encode())
@@ -125,7 +144,10 @@ class KnowledgeBase:
             max_query_chars=max_query_chars,
             clock=clock,
             veto=veto,
+            access=access,
         )
+        if access == "check":
+            return kb
         kb.reconcile()
         if seed_dir is not None and kb.store.meta_get("seeded") is None:
             from index.ingest import ingest_paths
@@ -181,55 +203,87 @@ class KnowledgeBase:
 
     def sync(self) -> int:
         """Bring the index up to date with the journal, in one commit; returns the documents applied."""
-        last_seq = self.store.last_journal_seq()
-        if not last_seq:
-            return 0
-        try:
-            applied = self.engine.write(self.store.journal_changes(last_seq))
-        except IndexBusy as exc:
-            # Safe in SQLite; the journal is applied by whichever process writes next.
-            log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
-            return 0
-        self.store.settle(last_seq)
+        applied = 0
+        for _round in range(SYNC_ROUNDS):  # changes other processes queued while this one wrote
+            last_seq = self.store.last_journal_seq()
+            if not last_seq:
+                break
+            try:
+                applied += self.engine.write(self.store.journal_changes(last_seq))
+            except IndexBusy as exc:
+                # Safe in SQLite; the journal is applied by whichever process writes next.
+                log.warning("%s; %d change(s) stay queued", exc, self.store.pending_count())
+                break
+            except IndexDamaged as exc:
+                return self.repair(str(exc))  # the rebuild includes every journalled change
+            self.store.settle(last_seq)
         return applied
 
     def reconcile(self) -> None:
-        """Make the index match the database: replay the journal, or rebuild when it can't be trusted."""
-        stale = self.store.meta_get("index_fingerprint") != self.fingerprint
-        if stale or self.engine.created:
-            self.rebuild()
+        """Make the index match the database: replay the journal, or rebuild when it can't be trusted.
+        A reading process only repairs: the journal is applied by the next process that writes."""
+        if self.engine.damage:
+            self.repair(self.engine.damage)
+            return
+        if self.store.meta_get("index_fingerprint") != self.fingerprint:
+            self.repair("the glossary, the countries or the index schema changed")
+            return
+        if self.access != "write":
             return
         self.sync()
-        if self.engine.doc_count() != self.store.count():
+        try:
+            if self.engine.doc_count() == self.store.count():
+                return
             in_db, in_index = self.store.all_ids(), self.engine.all_ids()
             missing = self.store.get_many(sorted(in_db - in_index))
             gone = [(doc_id, None) for doc_id in sorted(in_index - in_db)]
             self.engine.write([*gone, *missing.items()])
-            log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
+        except IndexDamaged as exc:
+            self.repair(str(exc))
+            return
+        except IndexBusy as exc:
+            log.warning("%s; the index is reconciled with the database by the next command", exc)
+            return
+        log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
+
+    def repair(self, reason: str) -> int:
+        """Rebuild an index that cannot be used, saying why in one line."""
+        if self.engine.created:
+            log.info("creating the search index in %s from the database", self.engine.index_dir)
+        else:
+            log.warning(
+                "search index in %s: %s; rebuilding it from the database", self.engine.index_dir, reason
+            )
+        return self.rebuild()
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-derive tags, word counts and the whole index from the database, in one Whoosh commit."""
+        """Re-derive tags, word counts and the whole index from the database, in one Whoosh commit,
+        beside the live index: searches answer from the old one until the new one replaces it."""
         self.store.meta_set("index_fingerprint", "rebuilding")  # an interrupted rebuild is redone on open
-        self.engine.reset()
-        self.store.clear_derived()
+        last_seq = self.store.last_journal_seq()  # the rebuild reads every change up to here
+        words = self.store.lexicon_draft()
 
         def retagged() -> Iterator[tuple[str, tuple[Document, Tags]]]:
             batch: list[tuple[Document, Tags]] = []
             for doc, _ in self.store.all():
                 batch.append((doc, self.tagger.tag(doc)))
                 if len(batch) >= BATCH:
-                    yield from self._retag(batch, progress)
+                    yield from self._retag(batch, words, progress)
                     batch = []
-            yield from self._retag(batch, progress)
+            yield from self._retag(batch, words, progress)
 
-        total = self.engine.write(retagged())
+        total = self.engine.rebuild(retagged())
+        words.publish()
+        self.store.settle(last_seq)
         self.store.meta_set("index_fingerprint", self.fingerprint)
+        self.sync()  # what other processes committed while the rebuild ran
         return total
 
     def _retag(
-        self, batch: list[tuple[Document, Tags]], progress
+        self, batch: list[tuple[Document, Tags]], words: Lexicon.Draft, progress
     ) -> Iterator[tuple[str, tuple[Document, Tags]]]:
         self.store.rederive(batch)
+        words.count(document_words(doc.full_text) for doc, _ in batch)
         if progress and batch:
             progress(len(batch))
         for doc, tags in batch:
@@ -243,6 +297,14 @@ class KnowledgeBase:
     def search(
         self, question: str, filters: Filters | None = None, limit: int = 5, offset: int = 0
     ) -> Answer:
+        """The answer to a question; a damaged index is rebuilt from the database and asked again."""
+        try:
+            return self._search(question, filters, limit, offset)
+        except IndexDamaged as exc:
+            self.repair(str(exc))
+        return self._search(question, filters, limit, offset)
+
+    def _search(self, question: str, filters: Filters | None, limit: int, offset: int) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
         raw, total, counts = self.engine.search(
@@ -335,12 +397,45 @@ class KnowledgeBase:
             pending=self.store.pending_count(),
         )
 
+    def check(self) -> IndexReport:
+        """Verify the index against the database without changing either: every file as written,
+        every segment opens, the same documents (less the changes the journal still owes)."""
+        facts, problems = self.engine.check()
+        if self.store.meta_get("index_fingerprint") != self.fingerprint:
+            problems.append(
+                "built with another glossary, countries list or schema, or its rebuild was interrupted"
+            )
+        try:
+            in_index, count = self.engine.all_ids(), self.engine.doc_count()
+        except IndexDamaged as exc:
+            if not problems:
+                problems.append(f"cannot be read: {exc}")
+            return IndexReport(facts, problems)
+        pending = self.store.pending_ids()
+        in_db = self.store.all_ids()
+        facts.append(f"documents: {len(in_db)} in the database, {count} in the index")
+        if pending:
+            facts.append(
+                f"{len(pending)} change(s) saved in the database wait to be indexed by the next write"
+            )
+        if count != len(in_index):
+            problems.append(f"{count - len(in_index)} document(s) are indexed more than once")
+        for what, ids in (
+            ("in the database but not in the index", in_db - in_index - pending),
+            ("in the index but not in the database", in_index - in_db - pending),
+        ):
+            if ids:
+                shown = ", ".join(sorted(ids)[:3]) + (", …" if len(ids) > 3 else "")
+                problems.append(f"{len(ids)} document(s) {what}: {shown}")
+        return IndexReport(facts, problems)
+
     def close(self) -> None:
         """Apply what the journal still owes and release the index; closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
-        self.sync()
+        if self.access == "write":
+            self.sync()
         self.engine.close()
 
 

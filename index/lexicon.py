@@ -51,6 +51,35 @@ class Lexicon:
     def clear(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM lexicon")
 
+    class Draft:
+        """A rebuild's word counts, kept aside in a temporary table of this connection until
+        `publish()` replaces the live counts in one transaction: spelling suggestions (and so the
+        questions of readers during the rebuild) never see a half-counted lexicon."""
+
+        def __init__(self, db: Database):
+            self.db = db
+            db.execute("DROP TABLE IF EXISTS temp.lexicon_draft")
+            db.execute(
+                "CREATE TEMP TABLE lexicon_draft (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
+            )
+
+        def count(self, word_sets: Iterable[set[str]]) -> None:
+            deltas: Counter[str] = Counter()
+            for words in word_sets:
+                deltas.update(words)
+            with self.db.transaction() as conn:
+                conn.executemany(
+                    "INSERT INTO temp.lexicon_draft (word, docs) VALUES (?, ?)"
+                    " ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
+                    deltas.items(),
+                )
+
+        def publish(self) -> None:
+            with self.db.transaction() as conn:
+                conn.execute("DELETE FROM lexicon")
+                conn.execute("INSERT INTO lexicon (word, docs) SELECT word, docs FROM temp.lexicon_draft")
+                conn.execute("DROP TABLE temp.lexicon_draft")
+
     # -- reading ---------------------------------------------------------------------------------
 
     def frequency(self, word: str) -> int:

@@ -151,15 +151,8 @@ class DocumentStore:
             marks = ",".join("?" * len(chunk))
             yield from self.db.query(f"SELECT {columns} FROM documents WHERE id IN ({marks})", tuple(chunk))
 
-    def clear_derived(self) -> None:
-        """Before a rebuild: no journal owed, no words counted; `rederive` then fills them again."""
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM index_journal")
-            Lexicon.clear(conn)
-
     def rederive(self, items: list[tuple[Document, Tags]]) -> None:
-        """Store what is derived from documents again (their tags, their words' counts) without
-        touching their content or the journal."""
+        """Store the tags derived from documents again, without touching their content or the journal."""
         with self.db.transaction() as conn:
             conn.executemany(
                 "UPDATE documents SET tags = ?, doc_type = ? WHERE id = ?",
@@ -168,7 +161,10 @@ class DocumentStore:
                     for doc, tags in items
                 ],
             )
-            Lexicon.count(conn, (doc.full_text for doc, _ in items))
+
+    def lexicon_draft(self) -> Lexicon.Draft:
+        """Word counts for a rebuild, published when it is done."""
+        return Lexicon.Draft(self.db)
 
     def all(self, batch: int = 2000) -> Iterator[tuple[Document, Tags]]:
         last = ""
@@ -229,6 +225,9 @@ class DocumentStore:
             for doc_id in ids:
                 yield doc_id, found.get(doc_id)
             after = ids[-1]
+
+    def pending_ids(self) -> set[str]:
+        return {row["doc_id"] for row in self.db.query("SELECT DISTINCT doc_id FROM index_journal")}
 
     def pending_count(self) -> int:
         return self.db.query("SELECT COUNT(*) AS n FROM index_journal")[0]["n"]

@@ -1,7 +1,8 @@
 """`clikc-bot`: one entry point, one module per command family.
 
 Each command module exposes `register(subparsers)`, which adds its parsers and sets `handler`
-on them: a function `(args, app) -> int` returning the exit status.
+on them: a function `(args, app) -> int` returning the exit status. A command that only reads the
+search index also sets `index_access="read"` (it then never takes the index's write lock).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from bot.app import App
 from bot.cli import backup, chat, config_check, feedback, knowledge, privacy, review, run, serve, sessions
 from bot.config import ConfigError, load_config
-from index.errors import InputError
+from index.errors import IndexBusy, InputError
 from index.migrations import MigrationError
 
 COMMAND_MODULES = (knowledge, review, sessions, privacy, backup, config_check, chat, run, serve, feedback)
@@ -41,12 +42,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = None
     umask = os.umask(0o077)  # whatever the bot writes (index, backups) is for its own user only
     try:
-        app = App(load_config(args.config, args.data_dir))
+        app = App(
+            load_config(args.config, args.data_dir), index_access=getattr(args, "index_access", "write")
+        )
         return args.handler(args, app)
     except (ConfigError, InputError, MigrationError) as exc:
         for line in getattr(exc, "problems", None) or [str(exc)]:
             print(f"clikc-bot: {line}", file=sys.stderr)
         return 2
+    except IndexBusy as exc:
+        print(f"clikc-bot: {exc}; nothing was lost, try again when it has finished", file=sys.stderr)
+        return 75  # EX_TEMPFAIL
     except KeyboardInterrupt:
         print("clikc-bot: interrupted", file=sys.stderr)
         return 130

@@ -1,4 +1,4 @@
-"""`index add|rebuild|stats` and `ask`: the knowledge base from the command line."""
+"""`index add|rebuild|check|stats` and `ask`: the knowledge base from the command line."""
 
 from __future__ import annotations
 
@@ -31,11 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.set_defaults(handler=index_add)
 
     rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
-    rebuild.set_defaults(handler=index_rebuild)
+    rebuild.set_defaults(handler=index_rebuild, index_access="check")  # opened as it is, then rebuilt
+
+    check = idx_sub.add_parser("check", help="verify the search index against the database (writes nothing)")
+    check.set_defaults(handler=index_check, index_access="check")
 
     stats = idx_sub.add_parser("stats", help="documents by kind, language and technology")
     stats.add_argument("--json", action="store_true")
-    stats.set_defaults(handler=index_stats)
+    stats.set_defaults(handler=index_stats, index_access="read")
 
     ask = sub.add_parser("ask", help="ask a question in any of the four languages")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
@@ -43,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--batch", type=Path, metavar="FILE", help="one question per line; JSON lines out")
     add_filter_arguments(ask)
-    ask.set_defaults(handler=ask_command)
+    ask.set_defaults(handler=ask_command, index_access="read")
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -121,6 +124,20 @@ def index_rebuild(args: argparse.Namespace, app: App) -> int:
     with tqdm(unit="doc", disable=not sys.stderr.isatty(), leave=False) as bar:
         count = app.knowledge.rebuild(progress=bar.update)
     print(f"rebuilt the search index: {count} documents")
+    return 0
+
+
+def index_check(args: argparse.Namespace, app: App) -> int:
+    """0 when the index is sound and agrees with the database, 1 (with each problem) otherwise."""
+    report = app.knowledge.check()
+    for fact in report.facts:
+        print(fact)
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    if report.problems:
+        print("the index needs repair: run `clikc-bot index rebuild` (any other command also repairs it)")
+        return 1
+    print("ok")
     return 0
 
 

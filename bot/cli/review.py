@@ -34,12 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="submissions, pending first")
     listing.add_argument("--status", choices=STATUSES, help="only this status")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=cmd_list)
+    listing.set_defaults(handler=cmd_list, index_access="read")
 
     show = actions.add_parser("show", help="one submission in full, with its history")
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=cmd_show)
+    show.set_defaults(handler=cmd_show, index_access="read")
 
     approve = actions.add_parser("approve", help="publish: index it and queue its announcement")
     approve.add_argument("id")
@@ -63,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     outbox = actions.add_parser("outbox", help="announcements and notices waiting for the Discord adapter")
     outbox.add_argument("--json", action="store_true")
-    outbox.set_defaults(handler=cmd_outbox)
+    outbox.set_defaults(handler=cmd_outbox, index_access="read")
 
 
 def cmd_submit(args: argparse.Namespace, app: App) -> int:

@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=LANGUAGES, help="language of titles (default: English, else any)")
     p.add_argument("--limit", type=int, help="at most this many occurrences")
     p.add_argument("--ics", metavar="FILE", help="write an RFC 5545 calendar to FILE ('-' for stdout)")
-    p.set_defaults(handler=list_sessions)
+    p.set_defaults(handler=list_sessions, index_access="read")
 
     s = sub.add_parser("session", help="moderators: add, edit, cancel or restore a session")
     ss = s.add_subparsers(dest="session_command", metavar="ACTION", required=True)
@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     h = ss.add_parser("history", help="who changed which session, and when")
     h.add_argument("id", nargs="?")
     h.add_argument("--json", action="store_true")
-    h.set_defaults(handler=show_history)
+    h.set_defaults(handler=show_history, index_access="read")
 
     d = ss.add_parser("due", help="announcements due now (what the bot would post)")
     d.add_argument("--now", help="as if it were this moment (ISO 8601; UTC unless an offset is given)")
