@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -26,7 +27,9 @@ from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_bytes, read_limited
 from index.knowledge import KnowledgeBase
+from index.store import DocumentStore
 
+log = logging.getLogger(__name__)
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUSES = (PENDING, APPROVED, REJECTED)
 ANNOUNCEMENT = "case-study-published"  # to the announce channel
@@ -281,6 +284,7 @@ class SubmissionService:
         make_private_dir(Path(files_dir))
         make_private_dir(self.folder)
         self.remove_orphans()
+        self.reconcile_published()
 
     # -- submitting -----------------------------------------------------------------------------
 
@@ -605,19 +609,20 @@ class SubmissionService:
         return sub
 
     def approve(self, actor: Actor, submission_id: str) -> Submission:
-        """Index the case study, then record the approval and queue its announcement."""
+        """Record the approval, the published document and its announcement in one transaction;
+        the index follows from the journal. A crash anywhere leaves it either pending and unsearchable,
+        or approved (and searchable once the journal is replayed, at the latest on the next open)."""
         self._require_moderator(actor)
         sub = self._load(submission_id)
         self._require_not_own(actor, sub)
         self._require_pending(sub, "approve")
         reviewed_at = self.clock()
         approved = replace(sub, status=APPROVED, reviewed_by=actor.name, reviewed_at=reviewed_at)
-        # Index first: if this fails nothing changed and approving again retries. If the status
-        # update below fails, the document is there and approving again finds it 'unchanged'.
-        self._knowledge().upsert(self._document(approved))
+        knowledge = self._knowledge()
         with self.db.transaction() as conn:
             changed = self._transition(conn, approved, actor, {})
             if changed:
+                knowledge.record(self._document(approved))
                 payload = {
                     "submission_id": sub.id,
                     "doc_id": sub.doc_id,
@@ -631,10 +636,8 @@ class SubmissionService:
                 self._queue(conn, ANNOUNCEMENT, sub.id, "", "", payload)
                 self._queue(conn, APPROVED_NOTICE, sub.id, sub.submitter_id, sub.platform, payload)
         if not changed:  # someone else decided meanwhile
-            current = self._load(sub.id)
-            if current.status == REJECTED:
-                self._knowledge().delete(sub.doc_id)
-            self._require_pending(current, "approve")
+            self._require_pending(self._load(sub.id), "approve")
+        knowledge.sync()
         return approved
 
     def reject(self, actor: Actor, submission_id: str, reason: str) -> Submission:
@@ -651,11 +654,14 @@ class SubmissionService:
         rejected = replace(
             sub, status=REJECTED, reviewed_by=actor.name, reviewed_at=self.clock(), reason=reason
         )
+        knowledge = self._knowledge()
         with self.db.transaction() as conn:
             if not self._transition(conn, rejected, actor, {"reason": reason}):
                 self._require_pending(self._load(sub.id), "reject")
+            knowledge.record_removal(sub.doc_id)  # whatever a crash left published goes too
             payload = {"submission_id": sub.id, "title": sub.title, "reason": reason}
             self._queue(conn, REJECTED_NOTICE, sub.id, sub.submitter_id, sub.platform, payload)
+        knowledge.sync()
         return rejected
 
     def edit(
@@ -691,8 +697,7 @@ class SubmissionService:
         if not changes:
             return sub
         edited = replace(sub, **changes)
-        if sub.status == APPROVED:
-            self._knowledge().upsert(self._document(edited))
+        knowledge = self._knowledge() if sub.status == APPROVED else None
         detail = {k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()}
         with self.db.transaction() as conn:
             conn.execute(
@@ -700,7 +705,37 @@ class SubmissionService:
                 (edited.title, edited.member, ",".join(edited.technologies), edited.lang, sub.id),
             )
             self._record(conn, sub.id, "edited", str(actor.id), actor.name, actor.platform, detail)
+            if knowledge is not None:
+                knowledge.record(self._document(edited))
+        if knowledge is not None:
+            knowledge.sync()
         return edited
+
+    def reconcile_published(self) -> int:
+        """Make the published documents exactly the approved submissions: a crash of an older
+        version between indexing and the status change could leave a pending or rejected case
+        study searchable. Cheap when they agree (one query); returns how many were corrected."""
+        published = DocumentStore(self.db).ids_starting("case-study:cs-")
+        approved = {
+            f"case-study:{row['id']}"
+            for row in self.db.query("SELECT id FROM submissions WHERE status = 'approved'")
+        }
+        stray, missing = published - approved, approved - published
+        if not stray and not missing:
+            return 0
+        knowledge = self._knowledge()
+        with self.db.transaction():
+            for doc_id in sorted(stray):
+                knowledge.record_removal(doc_id)
+            for doc_id in sorted(missing):
+                knowledge.record(self._document(self._load(doc_id.removeprefix("case-study:"))))
+        knowledge.sync()
+        log.warning(
+            "case studies: %d unpublished (not approved), %d published again (approved)",
+            len(stray),
+            len(missing),
+        )
+        return len(stray) + len(missing)
 
     # -- outbox ---------------------------------------------------------------------------------
 

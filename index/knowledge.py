@@ -189,6 +189,18 @@ class KnowledgeBase:
             progress(len(batch))
         return outcomes
 
+    def record(self, doc: Document) -> str:
+        """Commit a document to SQLite and the journal only, inside the caller's open transaction if
+        there is one (a status change and the document it publishes commit together); `sync()` then
+        indexes it, or the next open replays it."""
+        doc = _validated(doc)
+        return self.store.upsert([(doc, self.tagger.tag(doc))], self.clock())[0]
+
+    def record_removal(self, doc_id: str) -> None:
+        """Delete a document in SQLite and journal its removal from the index even if SQLite never
+        had it (an index left ahead of SQLite by a crash); like `record`, `sync()` applies it."""
+        self.store.delete([doc_id], journal_missing=True)
+
     def delete(self, doc_id: str) -> bool:
         deleted = self.store.delete([doc_id])
         self.sync()
@@ -248,7 +260,7 @@ class KnowledgeBase:
 
     def repair(self, reason: str) -> int:
         """Rebuild an index that cannot be used, saying why in one line."""
-        if self.engine.created:
+        if self.engine.created and self.store.meta_get("index_fingerprint") is None:  # a new data directory
             log.info("creating the search index in %s from the database", self.engine.index_dir)
         else:
             log.warning(

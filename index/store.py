@@ -101,14 +101,17 @@ class DocumentStore:
             Lexicon.count(conn, added, replaced)
         return outcomes
 
-    def delete(self, doc_ids: Iterable[str]) -> list[str]:
-        """Delete and journal; returns the ids that existed."""
+    def delete(self, doc_ids: Iterable[str], *, journal_missing: bool = False) -> list[str]:
+        """Delete and journal; returns the ids that existed. `journal_missing`: journal the others
+        too, so the index drops them even if only it had them."""
         deleted = []
         removed: list[str] = []
         with self.db.transaction() as conn:
             for doc_id in doc_ids:
                 row = conn.execute("SELECT title, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
                 if row is None:
+                    if journal_missing:
+                        conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc_id,))
                     continue
                 conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
                 conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc_id,))
@@ -175,6 +178,13 @@ class DocumentStore:
             for row in rows:
                 yield _to_document(row), Tags.from_json(json.loads(row["tags"]))
             last = rows[-1]["id"]
+
+    def ids_starting(self, prefix: str) -> set[str]:
+        rows = self.db.query(
+            "SELECT id FROM documents WHERE id >= ? AND id < ?",
+            (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)),
+        )
+        return {row["id"] for row in rows}
 
     def all_ids(self) -> set[str]:
         return {row["id"] for row in self.db.query("SELECT id FROM documents")}
