@@ -32,11 +32,17 @@ class App:
     """The services one process uses. Adapters (CLI, console, Discord) hold one and only translate."""
 
     def __init__(
-        self, config: Config, clock: Callable[[], datetime] = utc_now, *, index_access: str = "write"
+        self,
+        config: Config,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        index_access: str = "write",
+        verify_index: bool = False,
     ):
         self.config = config
         self.clock = clock
         self.index_access = index_access  # "read" for commands that only read (KnowledgeBase.open)
+        self.verify_index = verify_index  # long-running processes check the index's bytes on open
 
     @cached_property
     def db(self) -> Database:
@@ -54,6 +60,7 @@ class App:
             max_query_chars=s.search.max_query_chars,
             veto=opted_out_among,  # every document write honours opt-outs, whatever its path
             access=self.index_access,
+            verify_contents=self.verify_index,
         )
 
     @cached_property

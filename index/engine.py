@@ -95,7 +95,9 @@ class WhooshEngine:
     (`damage` says why when it happened on open); the knowledge base then rebuilds from SQLite.
     """
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, *, verify_contents: bool = False):
+        """`verify_contents`: check every file's CRC-32 on opening (about 4 ms per MB: worth it
+        for a long-running bot, not for each `ask`); sizes are always checked."""
         mapped_segments.install()
         self.index_dir = index_dir
         self.folder = IndexFolder(index_dir)
@@ -114,20 +116,20 @@ class WhooshEngine:
         self._generation: Path | None = None
         self._stamp: tuple[int, int] | None = None
         self.damage: str | None = None
-        self._open()
+        self._open(verify_contents)
 
     @property
     def created(self) -> bool:
         """True when there was no index to open (a fresh data directory): nothing to trust in it."""
         return self.damage == NO_INDEX
 
-    def _open(self) -> None:
+    def _open(self, verify_contents: bool = False) -> None:
         """Open the generation the pointer names; on any failure, note why and keep no index open.
         A pointer replaced meanwhile (another process's rebuild) is followed once."""
         for _attempt in range(2):
             stamp = self.folder.stamp()
             try:
-                ix, searcher, generation = self._open_generation()
+                ix, searcher, generation = self._open_generation(verify_contents)
             except Exception as exc:  # noqa: BLE001 - every way a damaged index fails is damage
                 if self.folder.stamp() != stamp:
                     continue
@@ -136,7 +138,7 @@ class WhooshEngine:
             self._install(ix, searcher, generation, stamp, damage=None)
             return
 
-    def _open_generation(self):
+    def _open_generation(self, verify_contents: bool = False):
         generation = self.folder.current()
         if generation is None or not whoosh_index.exists_in(str(generation)):
             raise _NoIndex()
@@ -144,7 +146,9 @@ class WhooshEngine:
         found = version_file.read_text().strip() if version_file.exists() else "none"
         if found != SCHEMA_VERSION:
             raise _Stale(f"index schema version {found}, this program needs {SCHEMA_VERSION}")
-        if _has_checksums(generation) and (problems := self.folder.verify(generation, contents=False)):
+        if _has_checksums(generation) and (
+            problems := self.folder.verify(generation, contents=verify_contents)
+        ):
             raise _Damaged(problems[0])
         ix = whoosh_index.open_dir(str(generation))
         searcher = ix.searcher(weighting=self._weighting)

@@ -95,12 +95,13 @@ class KnowledgeBase:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
         access: str = "write",
+        verify_contents: bool = False,
     ):
         if access not in ACCESS:
             raise ValueError(f"access must be one of {', '.join(ACCESS)}")
         self.access = access
         self.store = DocumentStore(db, veto)
-        self.engine = WhooshEngine(index_dir)
+        self.engine = WhooshEngine(index_dir, verify_contents=verify_contents)
         self.glossary = glossary
         self.countries = countries
         self.tagger = Tagger(glossary, countries, LanguageDetector())
@@ -122,13 +123,16 @@ class KnowledgeBase:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
         access: str = "write",
+        verify_contents: bool = False,
     ) -> KnowledgeBase:
         """Open (creating if needed), reconcile the index with the database, seed a fresh one.
 
         `veto` names the authors whose documents must not be stored (opted-out members).
         `access="read"`: this process only reads (`ask`, `index stats`): opening and closing write
         nothing and take no lock while the index is sound; a missing or damaged one is still
-        rebuilt. `access="check"`: open as it is, repair nothing (`index check`)."""
+        rebuilt. `access="check"`: open as it is, repair nothing (`index check`).
+        `verify_contents`: also compare every index file's bytes with the checksums recorded when
+        it was written, for a long-running process (the bot) that should not serve flipped bytes."""
         glossary = load_vocabulary(glossary_path, "glossary")
         countries = load_vocabulary(countries_path, "countries")
         digest = hashlib.sha256(SCHEMA_VERSION.encode())
@@ -145,6 +149,7 @@ class KnowledgeBase:
             clock=clock,
             veto=veto,
             access=access,
+            verify_contents=verify_contents,
         )
         if access == "check":
             return kb

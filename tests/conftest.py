@@ -18,13 +18,14 @@ CONFIG_DIR = ROOT / "config"
 SHARED = ROOT.parent / "shared"
 
 
-def open_kb(data_dir: Path, seed: bool = False) -> KnowledgeBase:
+def open_kb(data_dir: Path, seed: bool = False, **options) -> KnowledgeBase:
     return KnowledgeBase.open(
         Database(data_dir / "clikc.db"),
         data_dir / "index",
         glossary_path=CONFIG_DIR / "glossary.yaml",
         countries_path=CONFIG_DIR / "countries.yaml",
         seed_dir=(CONFIG_DIR / "samples") if seed else None,
+        **options,
     )
 
 

@@ -43,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     umask = os.umask(0o077)  # whatever the bot writes (index, backups) is for its own user only
     try:
         app = App(
-            load_config(args.config, args.data_dir), index_access=getattr(args, "index_access", "write")
+            load_config(args.config, args.data_dir),
+            index_access=getattr(args, "index_access", "write"),
+            verify_index=getattr(args, "verify_index", False),
         )
         return args.handler(args, app)
     except (ConfigError, InputError, MigrationError) as exc:

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     chat = sub.add_parser("chat", help="talk to the bot in this terminal, same commands, no token needed")
     chat.add_argument("--lang", help="language of the bot's replies: en, es, fr or pt (default: from $LANG)")
     chat.add_argument("--quiet", "-q", action="store_true", help="no greeting (for scripts)")
-    chat.set_defaults(handler=chat_command)
+    chat.set_defaults(handler=chat_command, verify_index=True)
 
 
 def chat_command(args: argparse.Namespace, app: App) -> int:

@@ -33,7 +33,7 @@ NO_INTENT = (
 
 def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="connect to Discord (token from DISCORD_TOKEN); the real bot")
-    run.set_defaults(handler=run_command)
+    run.set_defaults(handler=run_command, verify_index=True)
 
 
 def log_level(app: App) -> str:
