@@ -387,7 +387,8 @@ class WhooshEngine:
         try:
             ix, searcher, _ = self._open_generation()
         except Exception as exc:  # noqa: BLE001
-            return facts, [*problems, f"cannot be opened: {_describe(exc)}"]
+            reason = _describe(exc)
+            return facts, [*problems, *([] if reason in problems else [f"cannot be opened: {reason}"])]
         try:
             leaves = searcher.reader().leaf_readers()
             facts.append(f"segments: {len(leaves)}, all open")

@@ -135,7 +135,7 @@ def index_check(args: argparse.Namespace, app: App) -> int:
     for problem in report.problems:
         print(f"PROBLEM: {problem}")
     if report.problems:
-        print("the index needs repair: run `clikc-bot index rebuild` (any other command also repairs it)")
+        print("the index needs repair: run `clikc-bot index rebuild`")
         return 1
     print("ok")
     return 0

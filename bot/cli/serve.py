@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: web.port, 8080; 0 picks a free one)")
-    p.set_defaults(handler=serve_command)
+    p.set_defaults(handler=serve_command, index_access="read", verify_index=True)
 
 
 def serve_command(args: argparse.Namespace, app: App) -> int:
