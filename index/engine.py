@@ -48,6 +48,7 @@ REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long
 # loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
 WRITER_LIMIT_MB = 8
 T = TypeVar("T")
+ALWAYS = object()  # rebuild(unless_replaced_since=ALWAYS): rebuild whatever happened meanwhile
 __all__ = ["IndexBusy", "IndexDamaged", "RawHit", "WhooshEngine", "SCHEMA_VERSION"]
 
 
@@ -223,13 +224,30 @@ class WhooshEngine:
                           self._stamp, damage=None)  # fmt: skip
             return count
 
-    def rebuild(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
+    @property
+    def opened_stamp(self) -> object:
+        """Which generation this engine opened (or failed to): a repair passes it to `rebuild`."""
+        return self._stamp
+
+    def rebuild(
+        self,
+        changes: Iterable[tuple[str, tuple[Document, Tags] | None]],
+        *,
+        unless_replaced_since: object = ALWAYS,
+    ) -> int | None:
         """Write every document into a new generation beside the live one, then make it live in one
         rename. Searches (here and in other processes) answer from the old one until then; writers
         wait for the lock. The old searcher is not closed: a search still running on it finishes
-        on its open files."""
+        on its open files.
+
+        `unless_replaced_since` (a repair): if another thread or process made a new generation live
+        since that stamp and it opens, nothing is rebuilt and None is returned."""
         note = f"waiting for the search index in {self.index_dir}: another process is writing it"
         with self._lock, self._write_lock(REBUILD_WAIT_SECONDS, note):
+            if unless_replaced_since is not ALWAYS and self.folder.stamp() != unless_replaced_since:
+                self._open()
+                if self.damage is None:
+                    return None
             generation = self.folder.new_generation()
             try:
                 ix = whoosh_index.create_in(str(generation), build_schema())

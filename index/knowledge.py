@@ -17,7 +17,7 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, Answer, Document, Filters, Hit
-from index.engine import SCHEMA_VERSION, RawHit, WhooshEngine
+from index.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
 from index.errors import IndexBusy, IndexDamaged, InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
@@ -264,18 +264,33 @@ class KnowledgeBase:
         log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
 
     def repair(self, reason: str) -> int:
-        """Rebuild an index that cannot be used, saying why in one line."""
-        if self.engine.created and self.store.meta_get("index_fingerprint") is None:  # a new data directory
-            log.info("creating the search index in %s from the database", self.engine.index_dir)
+        """Rebuild an index that cannot be used, saying why in one line. Several threads (or
+        processes) finding the same damage rebuild it once: the others use the new one."""
+        fresh = self.engine.created and self.store.meta_get("index_fingerprint") is None  # a new data dir
+        total = self._rebuild(None, unless_replaced_since=self.engine.opened_stamp)
+        if total is None:
+            return self.engine.doc_count()
+        if fresh:
+            log.info("created the search index in %s from the database", self.engine.index_dir)
         else:
             log.warning(
-                "search index in %s: %s; rebuilding it from the database", self.engine.index_dir, reason
+                "search index in %s: %s; rebuilt it from the database (%d documents)",
+                self.engine.index_dir,
+                reason,
+                total,
             )
-        return self.rebuild()
+        return total
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Re-derive tags, word counts and the whole index from the database, in one Whoosh commit,
         beside the live index: searches answer from the old one until the new one replaces it."""
+        total = self._rebuild(progress)
+        assert total is not None
+        return total
+
+    def _rebuild(
+        self, progress: Callable[[int], None] | None, *, unless_replaced_since: object = ALWAYS
+    ) -> int | None:
         self.store.meta_set("index_fingerprint", "rebuilding")  # an interrupted rebuild is redone on open
         last_seq = self.store.last_journal_seq()  # the rebuild reads every change up to here
         words = self.store.lexicon_draft()
@@ -289,8 +304,14 @@ class KnowledgeBase:
                     batch = []
             yield from self._retag(batch, words, progress)
 
-        total = self.engine.rebuild(retagged())
-        words.publish()
+        try:
+            total = self.engine.rebuild(retagged(), unless_replaced_since=unless_replaced_since)
+            if total is None:  # another thread or process rebuilt it meanwhile
+                self.store.meta_set("index_fingerprint", self.fingerprint)
+                return None
+            words.publish()
+        finally:
+            words.discard()
         self.store.settle(last_seq)
         self.store.meta_set("index_fingerprint", self.fingerprint)
         self.sync()  # what other processes committed while the rebuild ran

@@ -9,6 +9,7 @@ Near words are found by a range scan on the first letters, then edit distance at
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
@@ -54,13 +55,15 @@ class Lexicon:
     class Draft:
         """A rebuild's word counts, kept aside in a temporary table of this connection until
         `publish()` replaces the live counts in one transaction: spelling suggestions (and so the
-        questions of readers during the rebuild) never see a half-counted lexicon."""
+        questions of readers during the rebuild) never see a half-counted lexicon. Each draft has
+        its own table: threads share the connection."""
 
         def __init__(self, db: Database):
             self.db = db
-            db.execute("DROP TABLE IF EXISTS temp.lexicon_draft")
+            name = f"lexicon_draft_{secrets.token_hex(6)}"
+            self.table = f"temp.{name}"
             db.execute(
-                "CREATE TEMP TABLE lexicon_draft (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
+                f"CREATE TEMP TABLE {name} (word TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID"
             )
 
         def count(self, word_sets: Iterable[set[str]]) -> None:
@@ -69,7 +72,7 @@ class Lexicon:
                 deltas.update(words)
             with self.db.transaction() as conn:
                 conn.executemany(
-                    "INSERT INTO temp.lexicon_draft (word, docs) VALUES (?, ?)"
+                    f"INSERT INTO {self.table} (word, docs) VALUES (?, ?)"
                     " ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
                     deltas.items(),
                 )
@@ -77,8 +80,10 @@ class Lexicon:
         def publish(self) -> None:
             with self.db.transaction() as conn:
                 conn.execute("DELETE FROM lexicon")
-                conn.execute("INSERT INTO lexicon (word, docs) SELECT word, docs FROM temp.lexicon_draft")
-                conn.execute("DROP TABLE temp.lexicon_draft")
+                conn.execute(f"INSERT INTO lexicon (word, docs) SELECT word, docs FROM {self.table}")
+
+        def discard(self) -> None:
+            self.db.execute(f"DROP TABLE IF EXISTS {self.table}")
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ def _answer(out: str) -> list[str]:
 
 
 def _repairs(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if "rebuilding it from the database" in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if "rebuilt it from the database" in r.getMessage()]
 
 
 @pytest.mark.parametrize("case", sorted(DAMAGE))
@@ -200,3 +200,28 @@ def test_issue_repro_truncated_segment_then_rebuild_in_a_real_process(pristine, 
     ) and done.stdout == "rebuilt the search index: 26 documents\n"
     done = subprocess.run([*command, "index", "check"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and done.stdout.endswith("ok\n") and "Traceback" not in done.stderr
+
+
+def test_threads_finding_the_same_damage_rebuild_once(pristine, tmp_path, caplog):
+    import threading
+
+    data = _damaged_copy(pristine, tmp_path, "seg-zeroed")
+    kb = open_kb(data, access="check")  # opened as it is: every question finds the damage
+    answers: list = []
+    start = threading.Barrier(3)
+
+    def ask() -> None:
+        start.wait()
+        answers.append([hit.id for hit in kb.search(QUESTION).results])
+
+    threads = [threading.Thread(target=ask) for _ in range(3)]
+    with caplog.at_level(logging.WARNING):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    kb.close()
+    kb.store.db.close()
+    assert answers == [pristine[1]] * 3
+    assert len(_repairs(caplog)) == 1
+    assert sorted(p.name for p in (data / "index").iterdir()) == ["CURRENT", "LOCK", "gen-000002"]
