@@ -156,7 +156,19 @@ def test_check_finds_it_and_ask_repairs_it(pristine, tmp_path, case, caplog):
     assert (status, err) == (0, "") and out.splitlines()[-1] == "ok", out
 
 
-@pytest.mark.parametrize("case", sorted(DAMAGE))
+REBUILD_CASES = [  # every kind of state the rebuild itself meets (the repairs above rebuild too)
+    "seg-truncated-to-0",
+    "seg-flipped-byte",
+    "toc-garbled",
+    "toc-deleted-no-checksums",
+    "generation-deleted",
+    "pointer-garbled",
+    "pointer-deleted-folder-emptied",
+    "index-folder-deleted",
+]
+
+
+@pytest.mark.parametrize("case", REBUILD_CASES)
 def test_rebuild_works_from_any_state_of_the_folder(pristine, tmp_path, case):
     data = _damaged_copy(pristine, tmp_path, case)
     status, out, err = _cli(data, "index", "rebuild")
@@ -198,8 +210,10 @@ def test_issue_repro_truncated_segment_then_rebuild_in_a_real_process(pristine, 
         0,
         "",
     ) and done.stdout == "rebuilt the search index: 26 documents\n"
-    done = subprocess.run([*command, "index", "check"], capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 0 and done.stdout.endswith("ok\n") and "Traceback" not in done.stderr
+    assert _cli(data, "index", "check")[:2] == (
+        0,
+        "generation: gen-000002\nsegments: 1, all open\ndocuments: 26 in the database, 26 in the index\nok\n",
+    )
 
 
 def test_threads_finding_the_same_damage_rebuild_once(pristine, tmp_path, caplog):
