@@ -26,6 +26,7 @@ from index.database import FILE_MODE, Database, make_private_dir
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_bytes, read_limited
+from index.index_folder import fsync_dir as _sync_dir  # a rename durable before its row commits
 from index.knowledge import KnowledgeBase
 from index.store import DocumentStore
 
@@ -949,15 +950,3 @@ def _write_synced(path: Path, data: bytes) -> None:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _sync_dir(folder: Path) -> None:
-    """Make a rename durable before the row that names the file is committed."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # not possible on every platform (Windows)
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -185,26 +185,25 @@ class WhooshEngine:
 
     def _reading(self, read: Callable[[Searcher], T]) -> T:
         """Run a read; a failure is damage, unless a rebuild swapped generations under it (then it
-        is run once more on the new one)."""
+        is run once more on the new one) or every file still has the checksum it was written with
+        (then it is this program's fault, raised as it is: rebuilding would not help)."""
         stamp = self._stamp
-        try:
-            searcher = self._live_searcher()
-            with self._read_lock:
-                return read(searcher)
-        except IndexDamaged:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
-            failure = exc
-        if self.folder.stamp() != stamp:
-            self._open()
+        for attempt in range(2):
             try:
                 searcher = self._live_searcher()
                 with self._read_lock:
                     return read(searcher)
             except IndexDamaged:
                 raise
-            except Exception as again:  # noqa: BLE001
-                failure = again
+            except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
+                failure = exc
+            if attempt or self.folder.stamp() == stamp:
+                break
+            self._open()
+        generation = self._generation
+        intact = generation is not None and _has_checksums(generation)
+        if intact and not self.folder.verify(generation, contents=True):
+            raise failure  # every file is as written: a fault of this program, which a rebuild won't fix
         self.damage = _describe(failure)
         raise IndexDamaged(self.damage) from failure
 

@@ -75,14 +75,14 @@ class IndexFolder:
         for path in generation.iterdir():
             if path.is_file():
                 _fsync_file(path)
-        _fsync_dir(generation)
+        fsync_dir(generation)
         temp = self.root / f".{POINTER}.tmp"
         with temp.open("w", encoding="ascii") as fh:
             fh.write(generation.name + "\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(temp, self.root / POINTER)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def remove_others(self, keep: Path) -> None:
         """Delete every generation but `keep`, and the files of a pre-generation index. A reader
@@ -208,7 +208,8 @@ def _fsync_file(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in the folder durable (a power cut then keeps it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:  # not possible on every platform (Windows)

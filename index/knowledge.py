@@ -291,6 +291,7 @@ class KnowledgeBase:
     def _rebuild(
         self, progress: Callable[[int], None] | None, *, unless_replaced_since: object = ALWAYS
     ) -> int | None:
+        before = self.store.meta_get("index_fingerprint")
         self.store.meta_set("index_fingerprint", "rebuilding")  # an interrupted rebuild is redone on open
         last_seq = self.store.last_journal_seq()  # the rebuild reads every change up to here
         words = self.store.lexicon_draft()
@@ -305,7 +306,12 @@ class KnowledgeBase:
             yield from self._retag(batch, words, progress)
 
         try:
-            total = self.engine.rebuild(retagged(), unless_replaced_since=unless_replaced_since)
+            try:
+                total = self.engine.rebuild(retagged(), unless_replaced_since=unless_replaced_since)
+            except IndexBusy:  # it never started: the live index is what it was
+                if before is not None:
+                    self.store.meta_set("index_fingerprint", before)
+                raise
             if total is None:  # another thread or process rebuilt it meanwhile
                 self.store.meta_set("index_fingerprint", self.fingerprint)
                 return None

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,13 @@ READER = textwrap.dedent(
         countries_path=config / "countries.yaml", access="read",
     )
     print("ready", flush=True)
-    while not stop.exists():
-        try:
-            answer = kb.search(sys.argv[4])
-            print(json.dumps([[h.id for h in answer.results], answer.total]), flush=True)
-        except Exception as exc:
-            print(json.dumps(["error", f"{type(exc).__name__}: {exc}"]), flush=True)
+    with open(sys.argv[5], "w") as out:
+        while not stop.exists():
+            try:
+                answer = kb.search(sys.argv[4])
+                print(json.dumps([[h.id for h in answer.results], answer.total]), file=out, flush=True)
+            except Exception as exc:
+                print(json.dumps(["error", f"{type(exc).__name__}: {exc}"]), file=out, flush=True)
     """
 )
 
@@ -95,24 +97,32 @@ def test_a_reader_thread_never_sees_a_rebuild(data):
 
 def test_a_reader_process_never_sees_a_rebuild(data, tmp_path):
     expected = _expected(data)
-    stop = tmp_path / "stop"
+    stop, answers_file = tmp_path / "stop", tmp_path / "answers.jsonl"
     reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(data), str(CONFIG_DIR), str(stop), QUESTION],
+        [sys.executable, "-c", READER, str(data), str(CONFIG_DIR), str(stop), QUESTION, str(answers_file)],
         stdout=subprocess.PIPE,
         text=True,
     )
+
+    def answered() -> int:
+        return answers_file.read_text().count("\n") if answers_file.exists() else 0
+
     try:
         assert reader.stdout.readline() == "ready\n"
         kb = open_kb(data)
         for _ in range(3):
+            before = answered()
             assert kb.rebuild() == 26
-            assert reader.stdout.readline()  # it answered at least once from each generation
+            deadline = time.monotonic() + 60
+            while answered() == before and time.monotonic() < deadline:  # it asks again after each
+                time.sleep(0.05)
         kb.close()
         kb.store.db.close()
     finally:
         stop.touch()
-        out, _ = reader.communicate(timeout=60)
-    answers = [json.loads(line) for line in out.splitlines()]
+        reader.wait(timeout=60)
+        reader.stdout.close()
+    answers = [json.loads(line) for line in answers_file.read_text().splitlines()]
     assert answers and all(answer == [expected[0], expected[1]] for answer in answers), answers[:3]
     left = [p.name for p in (data / "index").iterdir()]
     assert sorted(left)[:2] == ["CURRENT", "LOCK"] and len(left) == 3  # old generations removed
@@ -149,6 +159,8 @@ def test_reads_answer_while_another_process_holds_the_write_lock(data, tmp_path,
             f"clikc-bot: the search index in {data / 'index'} is being written by another process;"
             " nothing was lost, try again when it has finished"
         ]
+        status, out, _ = _cli(data, "index", "check")  # the rebuild never started: the index is sound
+        assert status == 0 and "1 change(s) saved in the database wait to be indexed" in out
     finally:
         holder.communicate("\n", timeout=30)
     status, out, _ = _cli(data, "index", "rebuild")

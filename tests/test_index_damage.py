@@ -239,3 +239,22 @@ def test_threads_finding_the_same_damage_rebuild_once(pristine, tmp_path, caplog
     assert answers == [pristine[1]] * 3
     assert len(_repairs(caplog)) == 1
     assert sorted(p.name for p in (data / "index").iterdir()) == ["CURRENT", "LOCK", "gen-000002"]
+
+
+def test_a_failure_with_every_file_intact_is_raised_not_rebuilt(pristine, tmp_path, monkeypatch):
+    data = _damaged_copy(pristine, tmp_path, "seg-zeroed")
+    shutil.rmtree(data / "index")
+    kb = open_kb(data)
+    try:
+
+        def bug(*args, **kwargs):
+            raise ValueError("a bug in the query code")
+
+        monkeypatch.setattr(kb.engine, "_search", bug)
+        generation = kb.engine.folder.current()
+        with pytest.raises(ValueError, match="a bug"):
+            kb.search(QUESTION)
+        assert kb.engine.folder.current() == generation  # no rebuild for what a rebuild won't fix
+    finally:
+        kb.close()
+        kb.store.db.close()
