@@ -48,10 +48,6 @@ class Lexicon:
         if any(n < 0 for n in deltas.values()):
             conn.execute("DELETE FROM lexicon WHERE docs <= 0")
 
-    @staticmethod
-    def clear(conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM lexicon")
-
     class Draft:
         """A rebuild's word counts, kept aside in a temporary table of this connection until
         `publish()` replaces the live counts in one transaction: spelling suggestions (and so the
