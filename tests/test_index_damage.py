@@ -144,12 +144,15 @@ def test_check_finds_it_and_ask_repairs_it(pristine, tmp_path, case, caplog):
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         status, out, err = _cli(data, "ask", QUESTION, "--json")
-    assert (status, err) == (0, "") and _answer(out) == pristine[1]
-    if "flipped" in case:  # a question need not read the flipped byte; the bot's open finds it
-        assert _repairs(caplog) == []
+    assert (status, err) == (0, "")
+    if "flipped" in case and not _repairs(caplog):
+        # A one-shot question compares sizes only: it may not read the flipped byte, or read it
+        # without an error. The bot's open compares every checksum and finds it.
         kb = open_kb(data, verify_contents=True)
         kb.close()
         kb.store.db.close()
+        out = _cli(data, "ask", QUESTION, "--json")[1]
+    assert _answer(out) == pristine[1]
     [repair] = _repairs(caplog)
     assert "Traceback" not in repair
     status, out, err = _cli(data, "index", "check")
