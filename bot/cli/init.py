@@ -1,0 +1,43 @@
+"""`clikc-bot init DIR`: a production configuration for a new server, with no sample content."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.config import default_config_dir, display_path
+from index.errors import InputError
+
+TEMPLATES = ("clikc.yaml", "sessions.yaml")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    init = sub.add_parser("init", help="write a production configuration for a new server into DIR")
+    init.add_argument("directory", type=Path, metavar="DIR", help="created if missing; never overwritten")
+    init.set_defaults(handler=init_command, needs_app=False)
+
+
+def init_command(args: argparse.Namespace, app: None = None) -> int:
+    target: Path = args.directory
+    if target.exists() and not target.is_dir():
+        raise InputError(f"init: {target} exists and is not a folder")
+    existing = [name for name in TEMPLATES if (target / name).exists()]
+    if existing:
+        raise InputError(f"init: {target / existing[0]} already exists; nothing was written")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        templates = default_config_dir() / "production"
+        for name in TEMPLATES:
+            (target / name).write_bytes((templates / name).read_bytes())
+    except OSError as exc:
+        raise InputError(f"init: cannot write to {target}: {exc.strerror or exc}") from None
+    settings = display_path((target / "clikc.yaml").resolve())
+    sessions = display_path((target / "sessions.yaml").resolve())
+    print(f"wrote {settings} and {sessions} (no sample content)")
+    print("next:")
+    print(f"  1. edit {settings}: discord.guild, index_channels, review_channel and moderators (required),")
+    print("     announce_channel (recommended)")
+    print(f"  2. add your sessions to {sessions} (or later, with session add)")
+    print(f"  3. check: clikc-bot --config {settings} config check")
+    print("  4. put DISCORD_TOKEN in a file only the bot's user can read, then run (README, Deploy)")
+    return 0
