@@ -48,7 +48,10 @@ def user_data_dir() -> Path:
 
 def display_path(path: Path) -> str:
     """A path as users should read it: relative to the working folder, or marked as built in."""
-    bases = ((packaged_config_dir(), "(built-in) "), (Path.cwd(), ""), (default_config_dir(), "(built-in) "))
+    here = Path.cwd()
+    bases = [(packaged_config_dir(), "(built-in) "), (default_config_dir(), "(built-in) ")]
+    if here != Path(here.anchor):  # from / (a service's folder) every path would look relative
+        bases.insert(1, (here, ""))
     for base, prefix in bases:
         try:
             return prefix + str(path.relative_to(base.resolve()))
@@ -111,6 +114,7 @@ class DiscordSettings(_Strict):
     moderators: Moderators = Moderators()
     sync_global: bool = False
     scheduled_events: bool = True  # used only when the bot has the event permissions (issue 13)
+    message_content: bool = True  # the privileged intent; false: no passive indexing, backfill or edits
     rate_limit: RateLimit = RateLimit()
 
 
