@@ -210,9 +210,7 @@ async def test_moderators_by_role_name_or_user_id(bot, kb, moderator_role):
     assert sent_text(stats).startswith("2 documents — by kind: post 1, workshop summary 1")
 
 
-async def test_without_the_message_content_intent_nothing_is_indexed_and_deletes_still_work(
-    bot, kb, channel
-):
+async def test_without_the_message_content_intent_nothing_is_indexed_and_deletes_still_work(bot, kb, channel):
     """discord.message_content: false — the bot asks for no privileged intent and indexes no blanks."""
     from bot.discord.bot import ClikcBot
 
