@@ -179,7 +179,7 @@ class App:
         if s.samples:
             warnings.append(
                 f"{where}: samples: set; the demo's invented posts and case studies will be seeded into "
-                "an empty data directory and shown to members (remove the line for a real server)"
+                "an empty data directory and shown to members (for a real server: `clikc-bot init DIR`)"
             )
         return missing, warnings
 

@@ -265,3 +265,13 @@ def test_shipped_package_data_lists_every_data_folder():
     assert 'find_namespace_packages(where="config")' in setup_py
     folders = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
     assert folders == {"samples", "production"}
+
+
+def test_init_records_the_data_directory_it_is_given(tmp_path, cli):
+    status, _, _ = cli("--data-dir", str(tmp_path / "state"), "init", str(tmp_path / "etc"))
+    assert status == 0
+    text = (tmp_path / "etc" / "clikc.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["data_dir"] == str(tmp_path / "state")
+    assert re.search(r"^data_dir: \S+ +# database", text, re.M)  # the comment stays
+    config = load_config(tmp_path / "etc" / "clikc.yaml")
+    assert config.data_dir == tmp_path / "state"

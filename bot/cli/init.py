@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
 from pathlib import Path
 
 from bot.config import default_config_dir, display_path
@@ -12,7 +14,11 @@ TEMPLATES = ("clikc.yaml", "sessions.yaml")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    init = sub.add_parser("init", help="write a production configuration for a new server into DIR")
+    init = sub.add_parser(
+        "init",
+        help="write a production configuration for a new server into DIR "
+        "(with --data-dir before init: the data directory it names)",
+    )
     init.add_argument("directory", type=Path, metavar="DIR", help="created if missing; never overwritten")
     init.set_defaults(handler=init_command, needs_app=False)
 
@@ -28,7 +34,10 @@ def init_command(args: argparse.Namespace, app: None = None) -> int:
         target.mkdir(parents=True, exist_ok=True)
         templates = default_config_dir() / "production"
         for name in TEMPLATES:
-            (target / name).write_bytes((templates / name).read_bytes())
+            text = (templates / name).read_text(encoding="utf-8")
+            if name == "clikc.yaml" and args.data_dir:
+                text = with_data_dir(text, Path(args.data_dir).absolute())
+            (target / name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"init: cannot write to {target}: {exc.strerror or exc}") from None
     settings = display_path((target / "clikc.yaml").resolve())
@@ -39,5 +48,15 @@ def init_command(args: argparse.Namespace, app: None = None) -> int:
     print("     announce_channel (recommended)")
     print(f"  2. add your sessions to {sessions} (or later, with session add)")
     print(f"  3. check: clikc-bot --config {settings} config check")
-    print("  4. put DISCORD_TOKEN in a file only the bot's user can read, then run (README, Deploy)")
+    print("  4. put DISCORD_TOKEN in a file only root can read (mode 0600), then run (README, Deploy)")
     return 0
+
+
+def with_data_dir(template: str, data_dir: Path) -> str:
+    """The template with `clikc-bot --data-dir PATH init DIR`'s PATH as its data_dir, comment kept."""
+    value = json.dumps(str(data_dir), ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+    def replace(match: re.Match) -> str:
+        return f"data_dir: {value}".ljust(len(match.group(0)) - 1) + " "
+
+    return re.sub(r"^data_dir: \S+ +", replace, template, count=1, flags=re.M)
