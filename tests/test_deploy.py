@@ -275,3 +275,58 @@ def test_init_records_the_data_directory_it_is_given(tmp_path, cli):
     assert re.search(r"^data_dir: \S+ +# database", text, re.M)  # the comment stays
     config = load_config(tmp_path / "etc" / "clikc.yaml")
     assert config.data_dir == tmp_path / "state"
+
+
+# -- fresh-machine truth --------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_third_party_module_the_code_imports_is_declared():
+    """A module imported by the bot, the tests or the benchmarks must come from a declared
+    distribution (runtime or the test extra), not from whatever the machine happens to have."""
+    import ast
+    import sys
+    import tomllib
+    from importlib import metadata
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    declared = {_normalized(re.match(r"[A-Za-z0-9_.-]+", req).group(0)) for req in requirements}
+    local = {"bot", "index", "tests", "benchmarks", "setuptools"}  # setuptools: setup.py's build backend
+    modules: dict[str, str] = {}
+    for folder in ("bot", "index", "tests", "benchmarks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top not in sys.stdlib_module_names and top not in local:
+                        modules.setdefault(top, str(path.relative_to(ROOT)))
+    providers = metadata.packages_distributions()
+    undeclared = {
+        module: where
+        for module, where in modules.items()
+        if not {_normalized(dist) for dist in providers.get(module, [module])} & declared
+    }
+    assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
+
+
+def test_ci_runs_the_readme_test_command_in_a_fresh_environment():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\npip install -e '.[test]' && python -m pytest -q\n" in readme
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "grep -m1 -E \"^pip install -e '\\.\\[test\\]' && \" README.md" in ci
+    assert "python3 -m venv" in ci and "--system-site-packages" not in ci.replace(
+        "never --system-site-packages", ""
+    )
+    assert '"$status" -eq 5' in ci
