@@ -139,10 +139,11 @@ def index_remove(args: argparse.Namespace, app: App) -> int:
         raise InputError("index remove: name the documents: ID..., --kind KIND, --source PATH or --sample")
     kb = app.knowledge
     if args.ids:
-        unknown = [doc_id for doc_id in dict.fromkeys(args.ids) if doc_id not in kb.existing_ids(args.ids)]
+        ids = list(dict.fromkeys(args.ids))
+        existing = kb.existing_ids(ids)
+        unknown = [doc_id for doc_id in ids if doc_id not in existing]
         if unknown:
             raise InputError(f"index remove: no document with id {', '.join(unknown)}; nothing removed")
-        ids = list(dict.fromkeys(args.ids))
     else:
         sources = [variant for source in args.source for variant in _source_variants(source)]
         ids = kb.ids_matching(kind=args.kind, sources=sources, sample=args.sample)
