@@ -163,14 +163,19 @@ class App:
                 ("index_channels", not d.index_channels, "name at least one channel whose posts are indexed"),
                 (
                     "moderators",
-                    not (d.moderators.users or d.moderators.roles),
-                    "name the moderators (users: ids, roles: names or ids)",
+                    not (d.moderators.users or d.moderators.roles or d.moderators.manage_server),
+                    "name the moderators (users: ids, roles: ids or names), or set manage_server: true",
                 ),
                 ("review_channel", d.review_channel is None, "name the channel for case-study review"),
             )
             if unset
         ]
         warnings = []
+        if d.moderators.manage_server and not (d.moderators.users or d.moderators.roles):
+            warnings.append(
+                f"{where}: discord.moderators: no users or roles; only members with Manage Server "
+                "(or Administrator) are moderators"
+            )
         if d.announce_channel is None:
             warnings.append(
                 f"{where}: discord.announce_channel: not set; session reminders and published case "

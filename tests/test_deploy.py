@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.config import default_config_dir, load_config
+from bot.config import Settings, default_config_dir, load_config
 from tests.conftest import CONFIG_DIR
 
 READY = (
@@ -51,6 +51,21 @@ def test_version_names_the_installed_release(capsys):
     assert re.fullmatch(r"clikc-bot \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
 
 
+def _missing_settings(model, values: dict, skip: set[str], prefix: str = "") -> list[str]:
+    """Dotted names of the model's fields (recursively) that `values` does not set."""
+    from pydantic import BaseModel
+
+    missing = []
+    for name, field in model.model_fields.items():
+        if name in skip:
+            continue
+        if name not in values:
+            missing.append(prefix + name)
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            missing += _missing_settings(field.annotation, values[name] or {}, skip, f"{prefix}{name}.")
+    return missing
+
+
 # -- init ----------------------------------------------------------------------------------------
 
 
@@ -61,11 +76,9 @@ def test_init_writes_a_documented_production_configuration(tmp_path, cli):
     settings_text = (tmp_path / "etc" / "clikc.yaml").read_text(encoding="utf-8")
     settings = yaml.safe_load(settings_text)
     assert "samples" not in settings
-    # every setting the bot reads is there, each with a comment
-    for key in ("data_dir", "sessions", "languages", "log_level", "search", "ingest", "announcements"):
-        assert key in settings
-    for key in ("guild", "index_channels", "review_channel", "moderators", "announce_channel", "rate_limit"):
-        assert key in settings["discord"]
+    # every setting the bot reads is there (nested ones too), each with a comment
+    assert _missing_settings(Settings, settings, skip={"samples"}) == []
+    Settings.model_validate(settings)
     for line in settings_text.splitlines():
         if re.match(r"\s*\w+: \S", line):
             assert "#" in line, f"undocumented setting: {line}"
@@ -123,11 +136,21 @@ def test_config_check_fails_with_one_line_per_missing_essential(tmp_path, cli):
     assert [re.search(r"discord\.(\w+): not set", line).group(1) for line in errors] == [
         "guild",
         "index_channels",
-        "moderators",
         "review_channel",
     ]
     warnings = [line for line in err.splitlines() if "warning:" in line]
-    assert len(warnings) == 1 and "announce_channel" in warnings[0]
+    assert len(warnings) == 2
+    assert "only members with Manage Server" in warnings[0] and "announce_channel" in warnings[1]
+
+
+def test_no_moderator_at_all_is_a_missing_essential(tmp_path, cli):
+    cli("init", str(tmp_path / "etc"))
+    settings = tmp_path / "etc" / "clikc.yaml"
+    text = settings.read_text(encoding="utf-8").replace("manage_server: true ", "manage_server: false")
+    settings.write_text(text, encoding="utf-8")
+    status, _, err = cli("--config", str(settings), "config", "check")
+    assert status == 2
+    assert sum("discord.moderators: not set" in line for line in err.splitlines()) == 1
 
 
 def test_config_check_passes_when_run_has_what_it_needs(tmp_path, cli):
@@ -151,7 +174,7 @@ def test_run_refuses_to_start_without_the_essentials(tmp_path, cli, monkeypatch)
     cli("init", str(tmp_path / "etc"))
     status, out, err = cli("--config", str(tmp_path / "etc" / "clikc.yaml"), "run")
     assert status == 2 and out == ""
-    assert sum("not set" in line and "warning" not in line for line in err.splitlines()) == 4
+    assert sum("not set" in line and "warning" not in line for line in err.splitlines()) == 3
     assert "not-used" not in err
 
 
