@@ -186,7 +186,7 @@ def test_seeded_samples_are_marked_in_answers_and_stats(demo):
     results = json.loads(out)["results"]
     assert status == 0 and results and all(hit["sample"] is True for hit in results)
     status, out, _ = demo("ask", "precintos electrónicos", "--limit", "1")
-    assert re.search(r"^1\. .*\[\w[\w-]*, \w\w, sample\]$", out, re.M), out
+    assert re.search(r"^1\. .*\[[^]]*, \w\w, sample\]$", out, re.M), out
     status, out, _ = demo("index", "stats")
     assert "sample documents (demo content): 26; remove: clikc-bot index remove --sample" in out
 
