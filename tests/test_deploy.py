@@ -89,6 +89,14 @@ def test_init_writes_a_documented_production_configuration(tmp_path, cli):
     assert "- id: community-call" in example
 
 
+def test_init_writes_files_the_service_user_can_read(tmp_path, cli):
+    """`clikc-bot` runs with umask 077, yet root's init must leave settings the `clikc` user reads."""
+    cli("init", str(tmp_path / "etc" / "clikc-bot"))
+    assert (tmp_path / "etc" / "clikc-bot").stat().st_mode & 0o777 == 0o755
+    for name in ("clikc.yaml", "sessions.yaml"):
+        assert (tmp_path / "etc" / "clikc-bot" / name).stat().st_mode & 0o777 == 0o644
+
+
 def test_init_never_overwrites(tmp_path, cli):
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "clikc.yaml").write_text("mine: true\n", encoding="utf-8")

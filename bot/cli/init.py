@@ -31,13 +31,16 @@ def init_command(args: argparse.Namespace, app: None = None) -> int:
     if existing:
         raise InputError(f"init: {target / existing[0]} already exists; nothing was written")
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            target.mkdir(parents=True)
+            target.chmod(0o755)  # the CLI's umask is 077; the service user must be able to read it
         templates = default_config_dir() / "production"
         for name in TEMPLATES:
             text = (templates / name).read_text(encoding="utf-8")
             if name == "clikc.yaml" and args.data_dir:
                 text = with_data_dir(text, Path(args.data_dir).absolute())
             (target / name).write_text(text, encoding="utf-8")
+            (target / name).chmod(0o644)  # settings hold no secret (the token has its own 0600 file)
     except OSError as exc:
         raise InputError(f"init: cannot write to {target}: {exc.strerror or exc}") from None
     settings = display_path((target / "clikc.yaml").resolve())
