@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from bot.config import DEFAULT_CONFIG, Config, ConfigError, Settings
+from bot.config import Config, ConfigError, display_path
 from bot.event_mirror import EventMirror
 from bot.feedback import FeedbackService
 from bot.library import Library
@@ -54,9 +54,9 @@ class App:
         return KnowledgeBase.open(
             self.db,
             self.config.index_dir,
-            glossary_path=self.config.path(s.glossary),
-            countries_path=self.config.path(s.countries),
-            seed_dir=self.config.path(s.samples),
+            glossary_path=self.config.shared_file(s.glossary),
+            countries_path=self.config.shared_file(s.countries),
+            seed_dir=self.config.path(s.samples) if s.samples else None,
             max_query_chars=s.search.max_query_chars,
             veto=opted_out_among,  # every document write honours opt-outs, whatever its path
             access=self.index_access,
@@ -70,10 +70,7 @@ class App:
     @property
     def strings_path(self) -> Path:
         """The configured reply strings; a config folder without its own falls back to the shipped ones."""
-        configured = self.config.path(self.config.settings.strings)
-        if not configured.exists() and self.config.settings.strings == Settings().strings:
-            return DEFAULT_CONFIG.parent / "strings.yaml"
-        return configured
+        return self.config.shared_file(self.config.settings.strings)
 
     @cached_property
     def privacy(self) -> PrivacyService:
@@ -139,15 +136,15 @@ class App:
         at start-up so that a bad file stops the bot with a clear message.
         """
         s = self.config.settings
-        checked = [f"{self.config.config_file}: settings ok"]
+        checked = [f"{display_path(self.config.config_file)}: settings ok"]
         problems: list[str] = []
         checks = [
             (
-                self.config.path(s.glossary),
+                self.config.shared_file(s.glossary),
                 lambda p: f"{len(load_vocabulary(p, 'glossary').concepts)} concepts",
             ),
             (
-                self.config.path(s.countries),
+                self.config.shared_file(s.countries),
                 lambda p: f"{len(load_vocabulary(p, 'countries').concepts)} countries",
             ),
             (self.config.path(s.sessions), lambda p: f"{len(load_schedule(p))} sessions"),
@@ -155,12 +152,52 @@ class App:
         ]
         for path, check in checks:
             try:
-                checked.append(f"{path}: {check(path)} ok")
+                checked.append(f"{display_path(path)}: {check(path)} ok")
             except (ConfigError, GlossaryError) as exc:
                 problems.extend(exc.problems)
         if problems:
             raise ConfigError(problems)
         return checked
+
+    def readiness_for_run(self) -> tuple[list[str], list[str]]:
+        """What `run` needs from the settings: (missing essentials, warnings), one line each.
+
+        Checked without Discord: whether the names exist on the server is only known once connected.
+        """
+        s = self.config.settings
+        d = s.discord
+        where = display_path(self.config.config_file)
+        missing = [
+            f"{where}: discord.{key}: not set; `run` needs it: {why}"
+            for key, unset, why in (
+                ("guild", d.guild is None, "name the server (its id or its name)"),
+                ("index_channels", not d.index_channels, "name at least one channel whose posts are indexed"),
+                (
+                    "moderators",
+                    not (d.moderators.users or d.moderators.roles or d.moderators.manage_server),
+                    "name the moderators (users: ids, roles: ids or names), or set manage_server: true",
+                ),
+                ("review_channel", d.review_channel is None, "name the channel for case-study review"),
+            )
+            if unset
+        ]
+        warnings = []
+        if d.moderators.manage_server and not (d.moderators.users or d.moderators.roles):
+            warnings.append(
+                f"{where}: discord.moderators: no users or roles; only members with Manage Server "
+                "(or Administrator) are moderators"
+            )
+        if d.announce_channel is None:
+            warnings.append(
+                f"{where}: discord.announce_channel: not set; session reminders and published case "
+                "studies will not be posted"
+            )
+        if s.samples:
+            warnings.append(
+                f"{where}: samples: set; the demo's invented posts and case studies will be seeded into "
+                "an empty data directory and shown to members (for a real server: `clikc-bot init DIR`)"
+            )
+        return missing, warnings
 
     @cached_property
     def submissions(self) -> SubmissionService:

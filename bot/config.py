@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,46 @@ from index.documents import LANGUAGES
 from index.errors import yaml_problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "clikc.yaml"
+# Files a configuration folder may leave out: the shipped ones are used instead (`Config.shared_file`).
+SHARED_FILES = ("glossary.yaml", "countries.yaml", "strings.yaml")
+
+
+def packaged_config_dir() -> Path:
+    """Where an installed bot keeps the shipped settings and data (`config/` as package data)."""
+    return Path(str(resources.files("bot") / "defaults"))
+
+
+def default_config_dir() -> Path:
+    """The shipped settings and data: the checkout's `config/` when running from the repository,
+    else the copy installed with the package."""
+    checkout = PROJECT_ROOT / "config"
+    return checkout if (checkout / "clikc.yaml").is_file() else packaged_config_dir()
+
+
+def user_data_dir() -> Path:
+    """The demo's data directory for an installed bot (the package folder is not writable)."""
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "clikc-bot"
+
+
+def display_path(path: Path) -> str:
+    """A path as users should read it: relative to the working folder, or marked as built in."""
+    here = Path.cwd()
+    bases = [(packaged_config_dir(), "(built-in) "), (default_config_dir(), "(built-in) ")]
+    if here != Path(here.anchor):  # from / (a service's folder) every path would look relative
+        bases.insert(1, (here, ""))
+    for base, prefix in bases:
+        try:
+            return prefix + str(path.relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+DEFAULT_CONFIG = default_config_dir() / "clikc.yaml"
 
 
 class ConfigError(Exception):
@@ -73,6 +114,7 @@ class DiscordSettings(_Strict):
     moderators: Moderators = Moderators()
     sync_global: bool = False
     scheduled_events: bool = True  # used only when the bot has the event permissions (issue 13)
+    message_content: bool = True  # the privileged intent; false: no passive indexing, backfill or edits
     rate_limit: RateLimit = RateLimit()
 
 
@@ -120,7 +162,7 @@ class Settings(_Strict):
     countries: str = "countries.yaml"
     sessions: str = "sessions.yaml"
     strings: str = "strings.yaml"
-    samples: str = "samples"
+    samples: str | None = None  # demo content seeded into an empty data directory; the demo config sets it
     languages: list[str] = list(LANGUAGES)
     log_level: str = "INFO"
     search: SearchSettings = SearchSettings()
@@ -161,6 +203,14 @@ class Config:
         """A path named in the config file, relative to the config file's folder."""
         return (self.config_dir / relative).resolve()
 
+    def shared_file(self, relative: str) -> Path:
+        """A glossary, countries or strings file: the configured one, or the shipped one when the
+        configuration folder does not have its own (so upgrades bring new terms and strings)."""
+        configured = self.path(relative)
+        if not configured.exists() and relative in SHARED_FILES:
+            return default_config_dir() / relative
+        return configured
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "clikc.db"
@@ -181,7 +231,7 @@ def find_config_file(explicit: str | os.PathLike | None = None) -> Path:
     if os.environ.get("CLIKC_CONFIG"):
         return Path(os.environ["CLIKC_CONFIG"])
     local = Path.cwd() / "config" / "clikc.yaml"
-    return local if local.is_file() else DEFAULT_CONFIG
+    return local if local.is_file() else default_config_dir() / "clikc.yaml"
 
 
 def read_yaml(path: Path) -> Any:
@@ -223,5 +273,10 @@ def load_config(
     except ValidationError as exc:
         raise ConfigError(validation_problems(path, exc)) from None
     chosen = data_dir or os.environ.get("CLIKC_DATA_DIR")
-    resolved = Path(chosen).resolve() if chosen else (path.parent / settings.data_dir).resolve()
+    if chosen:
+        resolved = Path(chosen).resolve()
+    elif path.parent == packaged_config_dir().resolve():
+        resolved = user_data_dir()  # the installed demo: never write inside the package
+    else:
+        resolved = (path.parent / settings.data_dir).resolve()
     return Config(settings=settings, config_file=path, data_dir=resolved)

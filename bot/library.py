@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from bot.asking import AskRequest
 from index.database import Database
-from index.documents import Answer, Hit
+from index.documents import SAMPLE_META, Answer, Hit
 from index.errors import InputError
 from index.knowledge import KnowledgeBase
 
@@ -43,7 +43,8 @@ _PUBLISHED_SQL = """
 """
 _COLUMNS = (
     "d.id, d.kind, d.title, d.author, d.date, d.url, d.lang, d.tags, d.updated_at,"
-    " json_extract(d.meta, '$.submission_id') AS submission_id"
+    " json_extract(d.meta, '$.submission_id') AS submission_id,"
+    f" json_extract(d.meta, '$.{SAMPLE_META}') AS sample"
 )
 
 
@@ -70,6 +71,7 @@ class LibraryItem:
     excerpt: str
     sections: tuple[tuple[str, str], ...] = ()  # (summary|results|document, text): filled by `get`
     file: LibraryFile | None = None
+    sample: bool = False  # demo content seeded from the samples folder: marked on every page
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,7 @@ def _item(row) -> LibraryItem:
         countries=tuple(tags.get("countries") or ()),
         url=row["url"] if str(row["url"]).startswith(("https://", "http://")) else "",
         excerpt=_excerpt(row["head"]),
+        sample=row["sample"] == "true",
     )
 
 

@@ -71,6 +71,7 @@ class Hit:
     url: str
     countries: tuple[str, ...] = ()
     doc_type: str = ""
+    sample: bool = False  # demo content (seeded from the samples folder), to be marked wherever shown
 
     def to_json(self) -> dict:
         return {
@@ -86,6 +87,7 @@ class Hit:
             "url": self.url,
             "countries": list(self.countries),
             "type": self.doc_type,
+            "sample": self.sample,
         }
 
 
@@ -106,6 +108,13 @@ class Answer:
             "did_you_mean": self.did_you_mean,
             "counts": self.counts,
         }
+
+
+SAMPLE_META = "sample"  # meta key set on documents seeded from the demo's samples folder
+
+
+def is_sample(doc: Document) -> bool:
+    return doc.meta.get(SAMPLE_META) == "true"
 
 
 class QueryError(InputError):

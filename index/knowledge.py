@@ -16,7 +16,7 @@ from pathlib import Path
 
 from index.analysis import normalize_text
 from index.database import Database
-from index.documents import KINDS, Answer, Document, Filters, Hit
+from index.documents import KINDS, SAMPLE_META, Answer, Document, Filters, Hit, is_sample
 from index.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
 from index.errors import IndexBusy, IndexDamaged, InputError
 from index.glossary import Vocabulary, load_vocabulary
@@ -53,6 +53,7 @@ class KnowledgeStats:
     by_technology: dict[str, int] = field(default_factory=dict)
     index_bytes: int = 0
     pending: int = 0  # writes committed to SQLite, not yet in the search index
+    samples: int = 0  # demo documents seeded from the samples folder
 
     def to_json(self) -> dict:
         return {
@@ -62,6 +63,7 @@ class KnowledgeStats:
             "by_technology": self.by_technology,
             "index_bytes": self.index_bytes,
             "pending": self.pending,
+            "samples": self.samples,
         }
 
 
@@ -158,7 +160,7 @@ class KnowledgeBase:
             from index.ingest import ingest_paths
 
             if seed_dir.exists():
-                ingest_paths(kb, [seed_dir])
+                ingest_paths(kb, [seed_dir], defaults={SAMPLE_META: "true"})
             kb.store.meta_set("seeded", kb.clock().isoformat())
         return kb
 
@@ -210,6 +212,22 @@ class KnowledgeBase:
         deleted = self.store.delete([doc_id])
         self.sync()
         return bool(deleted)
+
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
+        """Delete documents from the database and the index; returns the ids that existed."""
+        deleted = self.store.delete(doc_ids)
+        self.sync()
+        return deleted
+
+    def ids_matching(
+        self, *, kind: str | None = None, sources: Iterable[str] = (), sample: bool = False
+    ) -> list[str]:
+        """Ids of the documents of one kind, from one of `sources` (a file, or any file under a folder,
+        or a channel as `#name`), or seeded as samples; the given criteria combine with AND."""
+        return self.store.ids_matching(kind=kind, sources=list(sources), sample=sample)
+
+    def existing_ids(self, doc_ids: Iterable[str]) -> set[str]:
+        return self.store.existing_ids(doc_ids)
 
     def delete_where(self, *, author_id: str | None = None, channel_id: str | None = None) -> int:
         """Remove every document by one author (opt-out) or from one channel or thread (deleted thread);
@@ -395,6 +413,7 @@ class KnowledgeBase:
                     url=doc.url,
                     countries=tags.countries,
                     doc_type=tags.doc_type,
+                    sample=is_sample(doc),
                 )
             )
         return Answer(
@@ -439,6 +458,7 @@ class KnowledgeBase:
             by_technology=counts["technology"],
             index_bytes=self.engine.size_bytes(),
             pending=self.store.pending_count(),
+            samples=len(self.store.ids_matching(kind=None, sources=[], sample=True)),
         )
 
     def check(self) -> IndexReport:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from index.database import Database
-from index.documents import Document, full_text
+from index.documents import SAMPLE_META, Document, full_text
 from index.lexicon import Lexicon
 from index.tagger import Tags
 
@@ -131,6 +131,37 @@ class DocumentStore:
                 "SELECT id FROM documents WHERE json_extract(meta, '$.channel_id') = ?", (str(channel_id),)
             )
         return [row["id"] for row in rows]
+
+    def ids_matching(self, *, kind: str | None, sources: list[str], sample: bool) -> list[str]:
+        """See KnowledgeBase.ids_matching; a source matches itself and every path below it."""
+        where, params = [], []
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if sources:
+            either = []
+            for source in sources:
+                below = source.rstrip("/\\") + "/"
+                either.append("(source = ? OR substr(source, 1, ?) = ?)")
+                params += [source, len(below), below]
+            where.append("(" + " OR ".join(either) + ")")
+        if sample:
+            where.append(f"json_extract(meta, '$.{SAMPLE_META}') = 'true'")
+        if not where:
+            raise TypeError("ids_matching() needs at least one criterion")
+        rows = self.db.query(f"SELECT id FROM documents WHERE {' AND '.join(where)} ORDER BY id", params)
+        return [row["id"] for row in rows]
+
+    def existing_ids(self, doc_ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(doc_ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                row["id"] for row in self.db.query(f"SELECT id FROM documents WHERE id IN ({marks})", chunk)
+            )
+        return found
 
     def get(self, doc_id: str) -> Document | None:
         rows = self.db.query("SELECT * FROM documents WHERE id = ?", (doc_id,))

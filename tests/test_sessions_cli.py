@@ -131,15 +131,22 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
 
 
 def test_config_check_ok(cli):
+    (cli.config_dir / "clikc.yaml").write_text(
+        "sessions: sessions.yaml\ndiscord: {guild: G, index_channels: [x], review_channel: r,"
+        " announce_channel: a, moderators: {roles: [Moderador]}}\n",
+        encoding="utf-8",
+    )
     code, out, err = cli("config", "check")
     assert code == 0 and err == ""
-    assert [line.rsplit(": ", 1)[1] for line in out.splitlines()] == [
+    lines = out.splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in lines[:5]] == [
         "settings ok",
         "97 concepts ok",
         "48 countries ok",
         "6 sessions ok",
         "4 languages ok",
     ]
+    assert lines[5:] == [f"data directory: {cli.config_dir.parent / 'var'}", "ready for `run`"]
 
 
 def test_config_check_reports_every_broken_file(cli):

@@ -12,14 +12,46 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot.app import App
-from bot.cli import backup, chat, config_check, feedback, knowledge, privacy, review, run, serve, sessions
+from bot.cli import (
+    backup,
+    chat,
+    config_check,
+    feedback,
+    init,
+    knowledge,
+    privacy,
+    review,
+    run,
+    serve,
+    sessions,
+)
 from bot.config import ConfigError, load_config
 from index.errors import IndexBusy, InputError
 from index.migrations import MigrationError
 
-COMMAND_MODULES = (knowledge, review, sessions, privacy, backup, config_check, chat, run, serve, feedback)
+COMMAND_MODULES = (
+    knowledge,
+    review,
+    sessions,
+    privacy,
+    backup,
+    config_check,
+    init,
+    chat,
+    run,
+    serve,
+    feedback,
+)
+
+
+def installed_version() -> str:
+    try:
+        return metadata.version("clikc-bot")
+    except metadata.PackageNotFoundError:
+        return "(not installed: run `pip install .`)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="clikc-bot",
         description="CLiKC! Americas & Caribbean bot: search shared experiences, sessions, case studies.",
     )
+    parser.add_argument("--version", action="version", version=f"clikc-bot {installed_version()}")
     parser.add_argument("--config", help="settings file (default: ./config/clikc.yaml)")
     parser.add_argument("--data-dir", help="where the database and index live (default: var/ beside config)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -42,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = None
     umask = os.umask(0o077)  # whatever the bot writes (index, backups) is for its own user only
     try:
+        if not getattr(args, "needs_app", True):  # e.g. init: writes a configuration, reads none
+            return args.handler(args, None)
         app = App(
             load_config(args.config, args.data_dir),
             index_access=getattr(args, "index_access", "write"),

@@ -1,4 +1,4 @@
-"""`index add|rebuild|check|stats` and `ask`: the knowledge base from the command line."""
+"""`index add|remove|rebuild|check|stats` and `ask`: the knowledge base from the command line."""
 
 from __future__ import annotations
 
@@ -35,6 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     check = idx_sub.add_parser("check", help="verify the search index against the database (writes nothing)")
     check.set_defaults(handler=index_check, index_access="check")
+
+    remove = idx_sub.add_parser(
+        "remove", help="delete documents from the database and the search index, by id, kind or source"
+    )
+    remove.add_argument("ids", nargs="*", metavar="ID", help="document ids, as shown under each answer")
+    remove.add_argument("--kind", choices=KINDS, help="every document of this kind")
+    remove.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="every document added from this file or folder (or Discord channel, as #name); repeatable",
+    )
+    remove.add_argument("--sample", action="store_true", help="every sample document seeded for the demo")
+    remove.set_defaults(handler=index_remove)
 
     stats = idx_sub.add_parser("stats", help="documents by kind, language and technology")
     stats.add_argument("--json", action="store_true")
@@ -118,6 +133,42 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+def index_remove(args: argparse.Namespace, app: App) -> int:
+    """Ids must all exist (else nothing is removed); --kind/--source/--sample must match something."""
+    criteria = args.kind is not None or bool(args.source) or args.sample
+    if args.ids and criteria:
+        raise InputError("index remove: give document ids, or --kind/--source/--sample, not both")
+    if not args.ids and not criteria:
+        raise InputError("index remove: name the documents: ID..., --kind KIND, --source PATH or --sample")
+    kb = app.knowledge
+    if args.ids:
+        ids = list(dict.fromkeys(args.ids))
+        existing = kb.existing_ids(ids)
+        unknown = [doc_id for doc_id in ids if doc_id not in existing]
+        if unknown:
+            raise InputError(f"index remove: no document with id {', '.join(unknown)}; nothing removed")
+    else:
+        sources = [variant for source in args.source for variant in _source_variants(source)]
+        ids = kb.ids_matching(kind=args.kind, sources=sources, sample=args.sample)
+        if not ids:
+            raise InputError("index remove: no document matches; nothing removed")
+    removed = kb.remove(ids)
+    shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
+    print(f"removed {len(removed)} document(s): {shown}")
+    return 0
+
+
+def _source_variants(source: str) -> list[str]:
+    """A source as typed, absolute, and relative to here: `index add` stores paths the way they were given."""
+    if source.startswith("#"):  # a Discord channel, as DiscordChatExporter files are recorded
+        return [source]
+    absolute = Path(source).resolve()
+    variants = [source, str(absolute)]
+    if absolute.is_relative_to(Path.cwd()):
+        variants.append(str(absolute.relative_to(Path.cwd())))
+    return list(dict.fromkeys(variants))
+
+
 def index_rebuild(args: argparse.Namespace, app: App) -> int:
     from tqdm import tqdm
 
@@ -154,6 +205,8 @@ def index_stats(args: argparse.Namespace, app: App) -> int:
     ):
         print(f"by {title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
     print(f"index size: {stats.index_bytes / 1024:.0f} KiB; pending writes: {stats.pending}")
+    if stats.samples:
+        print(f"sample documents (demo content): {stats.samples}; remove: clikc-bot index remove --sample")
     return 0
 
 
@@ -210,7 +263,8 @@ def render_answer(
     for number, hit in enumerate(answer.results, offset + 1):
         kind = say(f"kind.{hit.kind}") if say else hit.kind
         doc_type = (say(f"type.{hit.doc_type}") if say else hit.doc_type) if hit.doc_type else "?"
-        lines.append(f"{number}. {hit.title}  [{kind}, {doc_type}, {hit.lang}]")
+        sample = (", " + (say("sample") if say else "sample")) if hit.sample else ""
+        lines.append(f"{number}. {hit.title}  [{kind}, {doc_type}, {hit.lang}{sample}]")
         lines.append(f"   {hit.snippet}")
         who = [
             hit.author or "",

@@ -15,6 +15,7 @@ import aiohttp.web
 import discord
 
 from bot.app import App
+from bot.cli.config_check import report_readiness
 
 log = logging.getLogger("bot.run")
 
@@ -48,6 +49,8 @@ def run_command(args: argparse.Namespace, app: App) -> int:
         print(f"clikc-bot: {MISSING_TOKEN}", file=sys.stderr)
         return 2
     app.check_config()  # a bad settings, sessions or strings file stops here with one line each
+    if report_readiness(app):  # one line per missing essential (no guild, channel, moderator…)
+        return 2
     logging.getLogger().setLevel(log_level(app))
     for handler in logging.getLogger().handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -20,12 +20,13 @@ from index.errors import InputError
 log = logging.getLogger(__name__)
 
 
-def default_intents() -> discord.Intents:
-    """Guilds, guild messages and the privileged message-content intent (for indexing and mentions)."""
+def default_intents(message_content: bool = True) -> discord.Intents:
+    """Guilds, guild messages and, unless the settings turn it off, the privileged message-content
+    intent (for indexing posts; mentions of the bot carry their text without it)."""
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
-    intents.message_content = True
+    intents.message_content = message_content
     return intents
 
 
@@ -99,7 +100,7 @@ class ClikcBot(commands.Bot):
     ):
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=intents or default_intents(),
+            intents=intents or default_intents(app.config.settings.discord.message_content),
             allowed_mentions=discord.AllowedMentions.none(),  # indexed text must never ping anyone
             help_command=None,
             tree_cls=ClikcTree,

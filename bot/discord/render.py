@@ -93,6 +93,8 @@ def hit_field(hit: Hit, number: int, replies: Replies, locale: object) -> tuple[
     facts = [f"*{kind}*"] if hit.title else []
     if hit.doc_type:
         facts.append(replies.get(f"type.{hit.doc_type}", locale))
+    if hit.sample:
+        facts.append(f"**{replies.get('sample', locale)}**")
     if hit.author:
         facts.append(replies.get("by", locale, author=hit.author))
     if hit.date:

@@ -290,3 +290,13 @@ def test_zone_names_are_only_known_zones():
     assert zone_from("America/Lima") is not None
     for bad in ("../../etc/passwd", "/etc/localtime", "Nowhere/City", "", "A" * 100):
         assert zone_from(bad) is None
+
+
+def test_sample_content_is_marked_on_every_page_that_shows_it(site):
+    """The demo's seeded documents carry a "sample" badge in the list, on their page and in search."""
+    listing = get(f"{site.url}/?lang=es").text
+    assert '<span class="badge sample">ejemplo (contenido de demostración)</span>' in listing
+    case = get(f"{site.url}/case/case-en-rfid-land-border?lang=en").text
+    assert '<span class="badge sample">sample (demo content)</span>' in case
+    found = get(f"{site.url}/search?q=blockchain&lang=pt").text
+    assert '<span class="badge sample">exemplo (conteúdo de demonstração)</span>' in found

@@ -50,16 +50,21 @@ class IndexingCog(commands.Cog):
     def _user_id(self) -> int | None:
         return self.bot.user.id if self.bot.user else None
 
+    @property
+    def reads_content(self) -> bool:
+        """Without the Message Content intent posts arrive empty: index nothing rather than blanks."""
+        return self.bot.settings.message_content
+
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or not self.bot.is_indexed(message.channel):
+        if not self.reads_content or message.guild is None or not self.bot.is_indexed(message.channel):
             return
         self.bot.writer.submit(self.bot.app.posts.index, to_post(message, self._user_id()))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         message = payload.message
-        if message.guild is None or not self.bot.is_indexed(message.channel):
+        if not self.reads_content or message.guild is None or not self.bot.is_indexed(message.channel):
             return
         self.bot.writer.submit(self.bot.app.posts.index, to_post(message, self._user_id()))
 
@@ -89,6 +94,9 @@ class IndexingCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_clikc_configured(self) -> None:
+        if not self.reads_content:
+            log.info("discord.message_content is false: no passive indexing or backfill")
+            return
         self.backfill_task = self.bot.background(self.backfill(), "clikc-backfill")
 
     # -- backfill ------------------------------------------------------------------------------------

@@ -208,3 +208,27 @@ async def test_moderators_by_role_name_or_user_id(bot, kb, moderator_role):
     stats = MockInteraction(user=MockMember(roles=[moderator_role]))
     await cog.stats.callback(cog, stats)
     assert sent_text(stats).startswith("2 documents — by kind: post 1, workshop summary 1")
+
+
+async def test_without_the_message_content_intent_nothing_is_indexed_and_deletes_still_work(bot, kb, channel):
+    """discord.message_content: false — the bot asks for no privileged intent and indexes no blanks."""
+    from bot.discord.bot import ClikcBot
+
+    cog = bot.get_cog("IndexingCog")
+    await cog.on_message(MockMessage("Usamos blockchain para el OEA", channel=channel, id=7101))
+    await bot.writer.join()
+    assert kb.get("discord-7101") is not None
+
+    bot.settings.message_content = False
+    assert ClikcBot(bot.app, sync_commands=False).intents.message_content is False
+    await cog.on_message(MockMessage("", channel=channel, id=7102))
+    await cog.on_raw_message_edit(edit_event(MockMessage("", channel=channel, id=7101)))
+    await bot.writer.join()
+    assert kb.get("discord-7102") is None and "blockchain" in kb.get("discord-7101").text
+    await cog.on_clikc_configured()
+    assert cog.backfill_task is None
+
+    payload = mock.MagicMock(spec_set=discord.RawMessageDeleteEvent, message_id=7101)
+    await cog.on_raw_message_delete(payload)
+    await bot.writer.join()
+    assert kb.get("discord-7101") is None

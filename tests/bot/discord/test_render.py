@@ -93,3 +93,12 @@ def test_countries_are_named_in_the_readers_language(replies, locale, expected):
     value = embed.fields[0].value
     names = expected.split(": ", 1)[1]
     assert f"{replies.get('administration', locale)}: {names}" in value and "HT" not in value
+
+
+def test_sample_answers_are_marked_in_the_readers_language(replies):
+    answer = Answer("precintos", [hit(1, sample=True), hit(2)], total=2)
+    spanish = render.answer_embed(answer, replies, "es-ES")
+    assert "**ejemplo (contenido de demostración)**" in spanish.fields[0].value
+    assert "ejemplo" not in spanish.fields[1].value
+    english = render.answer_embed(answer, replies, "en-US")
+    assert "**sample (demo content)**" in english.fields[0].value
