@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import yaml
 
 from index.errors import InputError, yaml_problem
+from index.metadata import real_author, real_title
+from index.word import WordError, read_docx
+from index.worker import WorkLimits, run_limited
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -28,6 +34,11 @@ DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DOCX_MAX_ENTRIES = 5_000
 DOCX_MAX_RATIO = 200  # per entry, checked for entries over DOCX_RATIO_FLOOR bytes
 DOCX_RATIO_FLOOR = 1024 * 1024
+# What is actually decompressed and kept, counted while reading (the directory can lie).
+DOCX_MAX_XML_BYTES = 48 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000  # text kept from one PDF or Word file (a 370-page code is ~750k)
+MAX_PDF_PAGES = 3_000
+MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -56,23 +67,67 @@ def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | 
     return extract_bytes(read_limited(path, max_bytes=max_bytes, name=label), label, max_bytes=max_bytes)
 
 
+def extract_limited(
+    data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: WorkLimits | None = None
+) -> Extracted:
+    """`extract_bytes` in a worker process under memory and CPU limits: for anything a member or an
+    operator hands us. `limits=None` parses in this process (trusted input, tests of the parser)."""
+    if limits is None:
+        return extract_bytes(data, name, max_bytes=max_bytes)
+    _check_suffix(name)
+    if len(data) > max_bytes:
+        raise ExtractError(_too_big(name, len(data), max_bytes))
+    return run_limited(partial(extract_bytes, max_bytes=max_bytes), data, name, limits=limits, label=name)
+
+
+def open_regular(path: Path, label: str) -> int:
+    """A descriptor for a regular file, refusing FIFOs, devices and sockets before they can block.
+
+    Opened non-blocking and checked with fstat, so a FIFO swapped in after a check cannot hang us."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ExtractError(f"{label}: file not found") from None
+    except IsADirectoryError:
+        raise ExtractError(f"{label}: is a folder, not a file") from None
+    except PermissionError:
+        raise ExtractError(f"{label}: permission denied") from None
+    except OSError as exc:
+        raise ExtractError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISDIR(mode):
+        os.close(fd)
+        raise ExtractError(f"{label}: is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ExtractError(f"{label}: not a regular file ({special_kind(mode)}); refused")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return fd
+
+
+def special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
+
+
 def read_limited(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> bytes:
     """A supported file's bytes, refused by size and type before any of it is read."""
     path = Path(path)
     label = name or str(path)
     _check_suffix(label)
+    fd = open_regular(path, label)
     try:
-        if path.is_dir():
-            raise ExtractError(f"{label}: is a folder, not a file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ExtractError(_too_big(label, size, max_bytes))
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)  # a file that grows (or /dev/zero) still stops here
-    except FileNotFoundError:
-        raise ExtractError(f"{label}: file not found") from None
-    except PermissionError:
-        raise ExtractError(f"{label}: permission denied") from None
+        with os.fdopen(fd, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                raise ExtractError(_too_big(label, size, max_bytes))
+            data = fh.read(max_bytes + 1)  # a file that grows still stops here
     except OSError as exc:
         raise ExtractError(f"{label}: cannot read: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
@@ -205,9 +260,26 @@ def _markdown(raw: str, name: str, encoding: str) -> Extracted:
     return Extracted(text=text, fields=fields, title=title, format="markdown", encoding=encoding)
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Front matter is a few 'key: value' lines: an alias (*name) has no use there, and nine
+    nested ones expand a 1 KB block into billions of nodes."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def _front_matter(block: str, name: str) -> dict:
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise ExtractError(
+            f"{name}: front matter is {len(block):,} characters; the limit is {MAX_FRONT_MATTER_CHARS:,}"
+        )
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader without aliases
     except yaml.YAMLError as exc:
         where, problem = yaml_problem(exc, first_line=2)  # the block starts after the opening ---
         raise ExtractError(f"{name}{where}: invalid YAML front matter: {problem}") from None
@@ -260,6 +332,9 @@ def _pdf(data: bytes, name: str) -> Extracted:
                 raise ExtractError(
                     f"{name}: the PDF is password-protected; remove the password and try again"
                 )
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise ExtractError(f"{name}: refused: {count:,} pages (the limit is {MAX_PDF_PAGES:,})")
         pages = list(reader.pages)
     except ExtractError:
         raise
@@ -269,19 +344,44 @@ def _pdf(data: bytes, name: str) -> Extracted:
         ) from None
     texts = []
     failures = 0
+    kept = 0
     for page in pages:
         try:
-            texts.append(page.extract_text() or "")
+            text = page.extract_text() or ""
         except Exception:  # one bad page should not lose the others
             failures += 1
+            continue
+        kept += len(text)
+        if kept > MAX_TEXT_CHARS:
+            raise ExtractError(f"{name}: refused: it holds more than {MAX_TEXT_CHARS:,} characters of text")
+        texts.append(text)
     if failures and failures == len(pages):
         raise ExtractError(f"{name}: the PDF is damaged: no page could be read")
+    texts.extend(_pdf_form_values(reader))
     text = _tidy("\n\n".join(t.strip() for t in texts if t.strip()))
     _require_text(
         text, name, " in the PDF (a scanned image? submit a PDF with selectable text, or the text itself)"
     )
     fields = _pdf_properties(reader)
-    return Extracted(text=text, fields=fields, title=fields.get("title") or _first_line(text), format="pdf")
+    return Extracted(text=text, fields=fields, title=fields.get("title") or _name_title(name), format="pdf")
+
+
+def _pdf_form_values(reader) -> list[str]:
+    """What was typed into a fillable form: each text field as "label: value" (label from its
+    tooltip /TU when it has one, else the value alone: field names are often "Text1")."""
+    try:
+        form = reader.get_fields() or {}
+    except Exception:  # a damaged AcroForm should not lose the page text
+        return []
+    lines = []
+    for spec in form.values():
+        value = spec.get("/V") if hasattr(spec, "get") else None
+        if not isinstance(value, str) or not value.strip() or value.startswith("/"):
+            continue  # empty, or a checkbox/radio state name
+        label = spec.get("/TU")
+        label = str(label).strip() if isinstance(label, str) and label.strip() else ""
+        lines.append(f"{label}: {value.strip()}" if label else value.strip())
+    return lines
 
 
 def _pdf_properties(reader) -> dict:
@@ -290,11 +390,20 @@ def _pdf_properties(reader) -> dict:
     except Exception:
         return {}
     fields = {}
-    for key, attr in (("title", "title"), ("author", "author")):
+    for key, attr, believe in (("title", "title", real_title), ("author", "author", real_author)):
         value = getattr(meta, attr, None) if meta else None
-        if isinstance(value, str) and value.strip():
-            fields[key] = _short(value.strip())
+        value = believe(value) if isinstance(value, str) else ""
+        if value:
+            fields[key] = _short(value)
     return fields
+
+
+def _name_title(name: str) -> str:
+    """A title from the file name, for PDF and Word files with neither a real title nor a heading:
+    their first line is a page header or a running title ("1 / Chap 12") far more often than not."""
+    stem = Path(re.split(r"[\\/]", name)[-1]).stem
+    words = re.sub(r"[_\s]+", " ", stem).strip()
+    return _short(words) if real_title(words) else ""
 
 
 def _why(exc: Exception) -> str:
@@ -306,41 +415,31 @@ def _why(exc: Exception) -> str:
 
 
 def _docx(data: bytes, name: str) -> Extracted:
-    _check_zip(data, name)
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
+    archive = _check_zip(data, name)
     try:
-        document = docx.Document(io.BytesIO(data))
-        lines: list[str] = []
-        heading = ""
-        for block in document.iter_inner_content():
-            if isinstance(block, Paragraph):
-                lines.append(block.text)
-                style = (block.style.name if block.style is not None else "") or ""
-                if not heading and block.text.strip() and style.startswith(("Title", "Heading")):
-                    heading = block.text.strip()
-            elif isinstance(block, Table):
-                lines.extend(_table_lines(block, Table, Paragraph))
-        props = document.core_properties
-        fields = {k: _short(v.strip()) for k, v in (("title", props.title), ("author", props.author)) if v}
-        fields = {k: v for k, v in fields.items() if v}
-    except ExtractError:
-        raise
-    except Exception as exc:  # python-docx/lxml raise many types on damaged input
+        word = read_docx(archive, max_xml_bytes=DOCX_MAX_XML_BYTES, max_chars=MAX_TEXT_CHARS)
+    except WordError as exc:
+        raise ExtractError(f"{name}: {exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
         raise ExtractError(f"{name}: the Word file is damaged and cannot be read ({_why(exc)})") from None
-    text = _tidy("\n".join(lines))
+    text = _tidy("\n".join(word.lines))
     _require_text(text, name, " in the Word document")
-    title = fields.get("title") or _short(heading) or _first_line(text)
+    fields = {}
+    if title := real_title(word.title):
+        fields["title"] = _short(title)
+    if author := real_author(word.author):
+        fields["author"] = _short(author)
+    heading = _short(word.headings[0][1]) if word.headings else ""
+    title = fields.get("title") or heading or _name_title(name)
     return Extracted(text=text, fields=fields, title=title, format="docx")
 
 
-def _check_zip(data: bytes, name: str) -> None:
-    """Measure the archive from its directory before anything decompresses it."""
+def _check_zip(data: bytes, name: str) -> zipfile.ZipFile:
+    """Measure the archive from its directory before anything decompresses it (a quick refusal;
+    what is really read is counted again while it is decompressed)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise ExtractError(f"{name}: not a valid Word .docx file (damaged zip archive)") from None
     if len(entries) > DOCX_MAX_ENTRIES:
@@ -356,28 +455,4 @@ def _check_zip(data: bytes, name: str) -> None:
             raise ExtractError(f"{name}: refused: a part expands {ratio:.0f} times its size (a zip bomb?)")
     if "word/document.xml" not in {entry.filename for entry in entries}:
         raise ExtractError(f"{name}: a zip archive but not a Word document (no word/document.xml)")
-
-
-def _table_lines(table, table_cls, paragraph_cls) -> list[str]:
-    """One line per row, cells separated by ' | '; merged cells once; nested tables after their row."""
-    lines = []
-    for row in table.rows:
-        seen = set()
-        cells = []
-        nested = []
-        for cell in row.cells:
-            if cell._tc in seen:  # a merged cell appears once per grid column it spans
-                continue
-            seen.add(cell._tc)
-            parts = []
-            for block in cell.iter_inner_content():
-                if isinstance(block, paragraph_cls):
-                    if block.text.strip():
-                        parts.append(block.text.strip())
-                elif isinstance(block, table_cls):
-                    nested.extend(_table_lines(block, table_cls, paragraph_cls))
-            cells.append(" ".join(parts))
-        if any(cells):
-            lines.append(" | ".join(c for c in cells if c))
-        lines.extend(nested)
-    return lines
+    return archive

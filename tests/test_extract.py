@@ -165,9 +165,9 @@ def test_pdf_text_and_properties():
     assert got.title == "AEO MRA"
 
 
-def test_pdf_without_properties_takes_first_line_as_title():
-    got = extract_bytes(pdf_bytes(["Risk engine", "details"]), "r.pdf")
-    assert got.title == "Risk engine" and got.fields == {}
+def test_pdf_without_properties_is_titled_by_its_file_name_not_its_first_line():
+    got = extract_bytes(pdf_bytes(["1 / Chap 12", "Risk engine details"]), "risk_engine-2021.pdf")
+    assert got.title == "risk engine-2021" and got.fields == {}
 
 
 def test_pdf_not_really_a_pdf():
