@@ -209,6 +209,7 @@ class App:
             s.discord.moderators,
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
+            work_limits=s.ingest.work_limits(),
         )
 
     @cached_property

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.session_dates import parse_duration
 from index.documents import LANGUAGES
 from index.errors import yaml_problem
+from index.worker import WorkLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Files a configuration folder may leave out: the shipped ones are used instead (`Config.shared_file`).
@@ -82,6 +83,16 @@ class SearchSettings(_Strict):
 
 class IngestSettings(_Strict):
     max_file_mb: float = Field(10, gt=0, le=200)
+    max_export_mb: float = Field(1024, gt=0, le=16 * 1024)  # JSON lines and chat exports (streamed)
+    worker_memory_mb: int = Field(768, ge=256, le=64 * 1024)  # parsing one file, in its own process
+    worker_cpu_seconds: int = Field(60, ge=5, le=3600)
+
+    def work_limits(self) -> WorkLimits:
+        return WorkLimits(
+            memory_mb=self.worker_memory_mb,
+            cpu_seconds=self.worker_cpu_seconds,
+            wall_seconds=2 * self.worker_cpu_seconds,
+        )
 
 
 class ActionLimit(_Strict):

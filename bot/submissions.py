@@ -25,10 +25,11 @@ from bot.member_data import FORGOTTEN, MemberData
 from index.database import FILE_MODE, Database, make_private_dir
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
-from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_bytes, read_limited
+from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_limited, read_limited
 from index.index_folder import fsync_dir as _sync_dir  # a rename durable before its row commits
 from index.knowledge import KnowledgeBase
 from index.store import DocumentStore
+from index.worker import WorkLimits
 
 log = logging.getLogger(__name__)
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -274,6 +275,7 @@ class SubmissionService:
         *,
         max_file_bytes: int = DEFAULT_MAX_BYTES,
         limits: Limits = Limits(),
+        work_limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
     ):
         self.db = db
         self.folder = Path(files_dir) / "submissions"
@@ -282,6 +284,7 @@ class SubmissionService:
         self.clock = clock
         self.max_file_bytes = max_file_bytes
         self.limits = limits
+        self.work_limits = work_limits
         make_private_dir(Path(files_dir))
         make_private_dir(self.folder)
         self.remove_orphans()
@@ -289,12 +292,20 @@ class SubmissionService:
 
     # -- submitting -----------------------------------------------------------------------------
 
-    def submit(self, form: SubmissionForm, submitter: Actor) -> Receipt:
-        """Validate everything, then commit the row and the file together; only then return."""
-        extracted = None
-        if form.file is not None:
-            name = _display_name(form.file.name)
-            extracted = extract_bytes(form.file.data, name, max_bytes=self.max_file_bytes)
+    def extract(self, upload: Upload) -> Extracted:
+        """The attached file's text, parsed in a worker process under memory and CPU limits.
+
+        The bot calls this before queueing the submission, so a hostile file never holds up the
+        write queue that indexing, approvals and opt-outs share."""
+        name = _display_name(upload.name)
+        return extract_limited(upload.data, name, max_bytes=self.max_file_bytes, limits=self.work_limits)
+
+    def submit(self, form: SubmissionForm, submitter: Actor, extracted: Extracted | None = None) -> Receipt:
+        """Validate everything, then commit the row and the file together; only then return.
+
+        `extracted` is the file already read by `extract` (the bot does that off its write queue)."""
+        if form.file is not None and extracted is None:
+            extracted = self.extract(form.file)
         draft = self._draft(form, extracted, submitter)
         existing = self._by_hash(draft.content_hash)
         if existing:

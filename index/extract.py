@@ -273,6 +273,11 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Dates stay text: a YAML timestamp like 2022-13-45 would otherwise raise in the constructor, and
+# ingest parses (and range-checks) dates itself.
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
 def _front_matter(block: str, name: str) -> dict:
     if len(block) > MAX_FRONT_MATTER_CHARS:
         raise ExtractError(

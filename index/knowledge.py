@@ -181,7 +181,7 @@ class KnowledgeBase:
         outcomes: list[str] = []
         batch: list[Document] = []
         for doc in docs:
-            batch.append(_validated(doc))
+            batch.append(validate_document(doc))
             if len(batch) >= BATCH:
                 outcomes += self._store_batch(batch, progress)
                 batch = []
@@ -515,7 +515,9 @@ def _focus(families: list[set[str]], tags: Tags | None) -> float:
     return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
 
 
-def _validated(doc: Document) -> Document:
+def validate_document(doc: Document) -> Document:
+    """The document as it will be stored, or InputError: ingest checks each one before the batch
+    so one bad record is skipped instead of failing the rest."""
     if not doc.id or not doc.id.strip():
         raise InputError("a document needs an id")
     if doc.kind not in KINDS:

@@ -107,7 +107,7 @@ def _run(fn, args, limits: WorkLimits, label: str, *, stream: bool) -> Iterator[
                     raise LimitExceeded(_limit_message(label, message, limits))
                 if cls == "crash":
                     raise InputError(f"{label}: could not be read ({message})")
-                raise InputError(message)
+                raise message  # the reader's own InputError (subclass kept), pickled across
             if kind in ("result", "done"):
                 finished = True
                 yield kind, payload
@@ -167,7 +167,7 @@ def _child(conn: Connection, fn, args, limits: WorkLimits, stream: bool) -> None
     except MemoryError:
         _send_error(conn, "limit", "memory")
     except InputError as exc:
-        _send_error(conn, "input", str(exc))
+        _send_error(conn, "input", exc)
     except RecursionError:
         _send_error(conn, "crash", "it nests too deeply")
     except Exception as exc:  # a reader's bug or a library's surprise: one line, not a traceback
@@ -177,6 +177,6 @@ def _child(conn: Connection, fn, args, limits: WorkLimits, stream: bool) -> None
         os._exit(0)  # skip interpreter teardown: nothing of the parse needs finalising
 
 
-def _send_error(conn: Connection, kind: str, message: str) -> None:
+def _send_error(conn: Connection, kind: str, message: str | InputError) -> None:
     with contextlib.suppress(MemoryError, OSError):  # else the parent sees the exit status
         conn.send(("error", (kind, message)))

@@ -10,22 +10,38 @@ import docx
 from pypdf import PdfReader, PdfWriter
 
 
-def pdf_bytes(lines: list[str], *, title: str | None = None, author: str | None = None) -> bytes:
-    """A one-page PDF whose text layer holds `lines` (Latin-1 range), written by hand."""
+def pdf_bytes(
+    lines: list[str],
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    form: dict[str, str] | None = None,
+) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (Latin-1 range), written by hand; `form` adds
+    filled-in text fields (tooltip -> value), as a fillable form saved by a reader."""
     ops = ["BT", "/F1 11 Tf", "72 740 Td", "14 TL"]
     for line in lines:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         ops.append(f"({escaped}) Tj T*")
     ops.append("ET")
     stream = "\n".join(ops).encode("cp1252")
+    fields = list((form or {}).items())
+    first_field = 6
+    refs = b" ".join(b"%d 0 R" % (first_field + i) for i in range(len(fields)))
+    acro = b" /AcroForm << /Fields [%s] >>" % refs if fields else b""
     objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Catalog /Pages 2 0 R" + acro + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    for number, (tip, value) in enumerate(fields, 1):
+        objects.append(
+            b"<< /FT /Tx /T (field%d) /TU (%s) /V (%s) /Rect [0 0 10 10] /Subtype /Widget >>"
+            % (number, tip.encode("cp1252"), value.encode("cp1252"))
+        )
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []

@@ -109,8 +109,11 @@ def test_discord_chat_exporter_file(kb):
     if not export.exists():
         pytest.skip("shared/samples is not beside the project")
     report = ingest_paths(kb, [export])
-    assert report.added == 3
-    assert report.notes == [f"{export}: left out 1 bot messages, 1 messages without text, 1 system messages"]
+    assert report.added == 4  # the attachment-only message is kept by its file name
+    assert report.notes == [
+        f"{export}: left out 1 bot messages, 1 system messages",
+        f"{export}: kept 1 messages with only attachments or embeds",
+    ]
     langs = sorted(kb.search(q).results[0].lang for q in ("precintos", "seal alerts", "aprendizado"))
     assert langs == ["en", "es", "pt"]
     doc = kb.get("discord-931000000000000001")

@@ -281,6 +281,12 @@ def test_member_is_needed(service, db):
     assert_refused(service, db, form, SubmissionError, "administration or member")
 
 
+def test_placeholder_word_author_is_not_taken_as_the_member(service, db):
+    data = docx_bytes([ESEAL_TEXT], heading="Precintos electrónicos", author="Microsoft Office User")
+    form = SubmissionForm(file=Upload("caso.docx", data))
+    assert_refused(service, db, form, SubmissionError, "administration or member")
+
+
 def test_title_is_needed(service, db):
     assert_refused(service, db, SubmissionForm(member="A", summary=ESEAL_TEXT), SubmissionError, "title")
 

@@ -106,10 +106,19 @@ def _checked_date(value: str | None, option: str) -> datetime | None:
 def index_add(args: argparse.Namespace, app: App) -> int:
     from index.ingest import ingest_paths
 
-    max_bytes = int(app.config.settings.ingest.max_file_mb * 1024 * 1024)
+    missing = [str(path) for path in args.paths if not path.exists() and not path.is_symlink()]
+    if missing:
+        raise InputError(f"{', '.join(missing)}: not found; nothing was added")
+    ingest = app.config.settings.ingest
     defaults = {key: value for key in ("kind", "author") if (value := getattr(args, key))}
     report = ingest_paths(
-        app.knowledge, args.paths, max_file_bytes=max_bytes, progress=sys.stderr.isatty(), defaults=defaults
+        app.knowledge,
+        args.paths,
+        max_file_bytes=int(ingest.max_file_mb * 1024 * 1024),
+        max_stream_bytes=int(ingest.max_export_mb * 1024 * 1024),
+        progress=sys.stderr.isatty(),
+        defaults=defaults,
+        limits=ingest.work_limits(),
     )
     if report.opted_out:
         report.notes.append(f"{report.opted_out} document(s) by members who opted out were not indexed")
@@ -130,7 +139,7 @@ def index_add(args: argparse.Namespace, app: App) -> int:
             print(f"  note: {note}")
         for where, why in report.skipped:
             print(f"  skipped {where}: {why}")
-    return 0
+    return 1 if report.skipped else 0  # scripts can tell that something was left out
 
 
 def index_remove(args: argparse.Namespace, app: App) -> int:

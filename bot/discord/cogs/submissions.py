@@ -145,7 +145,9 @@ async def submit(bot: ClikcBot, interaction: discord.Interaction, form: Submissi
     """Store the submission (committed before the receipt), then put it before the moderators."""
     replies = bot.app.replies
     who = bot.actor(interaction.user)
-    receipt = await bot.writer.call(bot.app.submissions.submit, form, who)  # analysis reads the index
+    # The file is parsed (in a limited worker process) before the write queue, which only stores.
+    extracted = await asyncio.to_thread(bot.app.submissions.extract, form.file) if form.file else None
+    receipt = await bot.writer.call(bot.app.submissions.submit, form, who, extracted)
     sub = receipt.submission
     key = "submit_duplicate" if receipt.duplicate else "submit_received"
     await send_ephemeral(interaction, replies.get(key, interaction.locale, id=sub.id, status=sub.status))
