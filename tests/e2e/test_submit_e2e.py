@@ -174,3 +174,30 @@ async def test_a_failing_interaction_callback_loses_no_submission_and_the_bot_ca
     assert not clikc.bot.is_closed()
     answer = await clikc.ask(QUESTION, user="joao")  # still connected and answering
     assert answer.embed["title"] == string("en", "answers_title", query=QUESTION)
+
+
+async def test_a_members_file_is_read_off_the_write_queue(clikc: Clikc, monkeypatch):
+    """While a submitted file is still being read, indexing, approvals and opt-outs keep going:
+    the write queue is never the one waiting on a member's file (issue 18, item 2)."""
+    import asyncio
+    import threading
+
+    await clikc.start()
+    service = clikc.app.submissions
+    reading, release = threading.Event(), threading.Event()
+    original = service.extract
+
+    def slow_extract(upload):
+        reading.set()
+        release.wait(TIMEOUT)  # a hostile file keeping its reader busy
+        return original(upload)
+
+    monkeypatch.setattr(service, "extract", slow_extract)
+    submitted = asyncio.ensure_future(send_case_study(clikc, "ana"))
+    assert await asyncio.to_thread(reading.wait, TIMEOUT)
+    # another write is queued and done while the file is still being read
+    assert await asyncio.wait_for(clikc.bot.writer.call(lambda: "written"), TIMEOUT) == "written"
+    release.set()
+    receipt = await clikc.double.wait_for_followup(await submitted, timeout=TIMEOUT)
+    [row] = stored(clikc)
+    assert receipt["content"] == string("en", "submit_received", id=row["id"])
