@@ -132,13 +132,13 @@ def _limit_message(label: str, message: str, limits: WorkLimits) -> str:
 
 
 def _died(label: str, exitcode: int | None, limits: WorkLimits) -> InputError:
-    if exitcode is not None and exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+    if exitcode == -signal.SIGXCPU:
         return LimitExceeded(
             f"{label}: refused: reading it took more than {limits.cpu_seconds} s of processor time "
             "(the CPU limit for one file)"
         )
-    if exitcode is not None and exitcode in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
-        # C libraries abort or crash when an allocation fails under the address-space limit
+    if exitcode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+        # the system's out-of-memory killer, or a C library failing an allocation under the limit
         return LimitExceeded(_limit_message(label, "memory", limits))
     return InputError(f"{label}: the reader stopped unexpectedly (exit status {exitcode}); file not read")
 
