@@ -74,8 +74,8 @@ _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 def parse_date(value: object, where: str) -> datetime | None:
     """YAML dates, ISO strings and the forms people type; naive values are taken as UTC.
 
-    Range-checked (years 1900-2100, offsets within ±14:00) so nothing later trips over a date
-    that Python or the index cannot hold."""
+    Only reads: `document_date` range-checks what a document may carry; a command's options are
+    checked by the command."""
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -84,9 +84,6 @@ def parse_date(value: object, where: str) -> datetime | None:
         parsed = datetime(value.year, value.month, value.day)
     elif isinstance(value, str) and len(value) <= 64 and re.search(r"\d{4}", value):
         text = value.strip()
-        offset = _OFFSET.search(text)
-        if offset and timedelta(hours=int(offset[2]), minutes=int(offset[3])) > MAX_UTC_OFFSET:
-            raise InputError(f"{where}: date {value!r} has a UTC offset beyond ±14:00")
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
@@ -96,14 +93,27 @@ def parse_date(value: object, where: str) -> datetime | None:
                 raise InputError(f"{where}: date {value!r} is not a valid date") from None
     else:
         raise InputError(f"{where}: date {_shown(value)} is not a date (write it like 2022-04-20)")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def document_date(value: object, where: str) -> datetime | None:
+    """A document's date, range-checked (years 1900-2100, offsets within ±14:00) so nothing later
+    (sorting, filters, the index) trips over a date Python or Whoosh cannot hold."""
+    if isinstance(value, str):
+        offset = _OFFSET.search(value.strip())
+        if offset and timedelta(hours=int(offset[2]), minutes=int(offset[3])) > MAX_UTC_OFFSET:
+            raise InputError(f"{where}: date {value!r} has a UTC offset beyond ±14:00")
+    try:
+        parsed = parse_date(value, where)
+        shift = parsed.utcoffset() if parsed else None
+    except InputError:
+        raise
+    except (ValueError, OverflowError):
+        raise InputError(f"{where}: date {value!r} has an impossible UTC offset") from None
+    if parsed is None:
+        return None
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         raise InputError(f"{where}: date {value!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    try:
-        shift = parsed.utcoffset()
-    except ValueError:
-        raise InputError(f"{where}: date {value!r} has an impossible UTC offset") from None
     if shift is None or abs(shift) > MAX_UTC_OFFSET:
         raise InputError(f"{where}: date {value!r} has a UTC offset beyond ±14:00")
     return parsed.replace(tzinfo=timezone(shift))
@@ -152,7 +162,7 @@ def document_from_fields(
         kind=kind,
         title=(_text_field(fields, "title", where) or title or "").strip(),
         author=_text_field(fields, "author", where),
-        date=parse_date(fields.get("date"), where),
+        date=document_date(fields.get("date"), where),
         url=_text_field(fields, "url", where),
         source=source,
         lang=lang,
@@ -479,7 +489,7 @@ def _message_document(
         text=text,
         kind="post",
         author=_string(name)[:200],
-        date=parse_date(message.get("timestamp"), where),
+        date=document_date(message.get("timestamp"), where),
         url=url,
         source=f"#{_string(channel.get('name'))[:100]}",
         meta={

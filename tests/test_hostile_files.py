@@ -330,13 +330,13 @@ def test_exports_keep_forwards_attachments_and_embeds_and_link_dms_with_at_me(kb
     ]
 
 
-def test_dates_are_range_checked():
-    from index.ingest import parse_date
+def test_document_dates_are_range_checked():
+    from index.ingest import document_date
 
-    for bad in ("0001-01-01", "9999-12-31", 5, ["2022"]):
+    for bad in ("0001-01-01", "9999-12-31", "2022-01-01T10:00+15:00", 5, ["2022"]):
         with pytest.raises(InputError):
-            parse_date(bad, "f.md")
-    assert parse_date("2022-04-20T10:00:00-05:00", "f.md").utcoffset().total_seconds() == -5 * 3600
+            document_date(bad, "f.md")
+    assert document_date("2022-04-20T10:00:00-05:00", "f.md").utcoffset().total_seconds() == -5 * 3600
 
 
 def test_cli_add_of_a_missing_path_is_an_error(tmp_path, capsys):
