@@ -201,3 +201,5 @@ async def test_a_members_file_is_read_off_the_write_queue(clikc: Clikc, monkeypa
     receipt = await clikc.double.wait_for_followup(await submitted, timeout=TIMEOUT)
     [row] = stored(clikc)
     assert receipt["content"] == string("en", "submit_received", id=row["id"])
+    review_channel = clikc.double.world.channel("moderation")["id"]
+    await clikc.double.wait_for_request("POST", rf"/channels/{review_channel}/messages", timeout=TIMEOUT)
