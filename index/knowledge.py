@@ -200,7 +200,7 @@ class KnowledgeBase:
         """Commit a document to SQLite and the journal only, inside the caller's open transaction if
         there is one (a status change and the document it publishes commit together); `sync()` then
         indexes it, or the next open replays it."""
-        doc = _validated(doc)
+        doc = validate_document(doc)
         return self.store.upsert([(doc, self.tagger.tag(doc))], self.clock())[0]
 
     def record_removal(self, doc_id: str) -> None:
