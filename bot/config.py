@@ -86,6 +86,7 @@ class IngestSettings(_Strict):
     max_export_mb: float = Field(1024, gt=0, le=16 * 1024)  # JSON lines and chat exports (streamed)
     worker_memory_mb: int = Field(768, ge=256, le=64 * 1024)  # parsing one file, in its own process
     worker_cpu_seconds: int = Field(60, ge=5, le=3600)
+    section_chars: int = Field(20_000, ge=1_000, le=2_000_000)  # longer files are indexed as sections
 
     def work_limits(self) -> WorkLimits:
         return WorkLimits(

@@ -59,6 +59,9 @@ class Extracted:
     title: str = ""
     format: str = "text"  # "markdown" | "text" | "pdf" | "docx"
     encoding: str = ""  # for text formats: the encoding the bytes were read as
+    # The text in reading order as (label, text) units a long document is split along (index.sections):
+    # PDF pages labelled with their page number, or heading sections labelled with the heading.
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 def extract_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None) -> Extracted:
@@ -257,7 +260,8 @@ def _markdown(raw: str, name: str, encoding: str) -> Extracted:
     title = str(title).strip() if title is not None else ""
     if not title:
         title = _markdown_title(text)
-    return Extracted(text=text, fields=fields, title=title, format="markdown", encoding=encoding)
+    parts = _heading_parts(text)
+    return Extracted(text=text, fields=fields, title=title, format="markdown", encoding=encoding, parts=parts)
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -295,6 +299,19 @@ def _front_matter(block: str, name: str) -> dict:
             f"{name}: line 2: front matter must be 'key: value' lines, not a {type(data).__name__}"
         )
     return {str(key): value for key, value in data.items()}
+
+
+def _heading_parts(text: str) -> tuple[tuple[str, str], ...]:
+    """The text cut before each ATX heading (# ...), each piece labelled with its heading."""
+    parts = []
+    start, label = 0, ""
+    for match in _HEADING.finditer(text):
+        if text[start : match.start()].strip():
+            parts.append((label, text[start : match.start()].strip()))
+        start, label = match.start(), _short(match.group(1).strip())
+    if text[start:].strip():
+        parts.append((label, text[start:].strip()))
+    return tuple(parts)
 
 
 def _markdown_title(text: str) -> str:
@@ -348,9 +365,10 @@ def _pdf(data: bytes, name: str) -> Extracted:
             f"{name}: the PDF is damaged or incomplete and cannot be read ({_why(exc)})"
         ) from None
     texts = []
+    pages_text = []
     failures = 0
     kept = 0
-    for page in pages:
+    for number, page in enumerate(pages, 1):
         try:
             text = page.extract_text() or ""
         except Exception:  # one bad page should not lose the others
@@ -360,15 +378,20 @@ def _pdf(data: bytes, name: str) -> Extracted:
         if kept > MAX_TEXT_CHARS:
             raise ExtractError(f"{name}: refused: it holds more than {MAX_TEXT_CHARS:,} characters of text")
         texts.append(text)
+        if text.strip():
+            pages_text.append((str(number), _tidy(text)))
     if failures and failures == len(pages):
         raise ExtractError(f"{name}: the PDF is damaged: no page could be read")
-    texts.extend(_pdf_form_values(reader))
+    form_values = _pdf_form_values(reader)
+    texts.extend(form_values)
     text = _tidy("\n\n".join(t.strip() for t in texts if t.strip()))
     _require_text(
         text, name, " in the PDF (a scanned image? submit a PDF with selectable text, or the text itself)"
     )
     fields = _pdf_properties(reader)
-    return Extracted(text=text, fields=fields, title=fields.get("title") or _name_title(name), format="pdf")
+    parts = (*pages_text, ("form", "\n".join(form_values))) if form_values else tuple(pages_text)
+    title = fields.get("title") or _name_title(name)
+    return Extracted(text=text, fields=fields, title=title, format="pdf", parts=parts)
 
 
 def _pdf_form_values(reader) -> list[str]:
@@ -436,7 +459,18 @@ def _docx(data: bytes, name: str) -> Extracted:
         fields["author"] = _short(author)
     heading = _short(word.headings[0][1]) if word.headings else ""
     title = fields.get("title") or heading or _name_title(name)
-    return Extracted(text=text, fields=fields, title=title, format="docx")
+    return Extracted(text=text, fields=fields, title=title, format="docx", parts=_word_parts(word))
+
+
+def _word_parts(word) -> tuple[tuple[str, str], ...]:
+    """The lines cut before each heading paragraph, each piece labelled with its heading."""
+    cuts = [(0, "")] + [(number, _short(heading)) for number, heading in word.headings]
+    parts = []
+    for (start, label), (end, _next) in zip(cuts, [*cuts[1:], (len(word.lines), "")], strict=True):
+        piece = _tidy("\n".join(word.lines[start:end]))
+        if piece:
+            parts.append((label, piece))
+    return tuple(parts)
 
 
 def _check_zip(data: bytes, name: str) -> zipfile.ZipFile:

@@ -15,7 +15,7 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from tqdm import tqdm
 from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_file, open_regular, special_kind
+from index.sections import DEFAULT_SECTION_CHARS, SECTION_OF, split_document
 from index.worker import WorkLimits, stream_limited
 
 if TYPE_CHECKING:
@@ -255,10 +256,16 @@ def _regular(path: Path, report: IngestReport) -> bool:
 
 
 def parse_file(
-    path: str, default_id: str, defaults: dict, max_file_bytes: int, max_stream_bytes: int
+    path: str,
+    default_id: str,
+    defaults: dict,
+    max_file_bytes: int,
+    max_stream_bytes: int,
+    section_chars: int = DEFAULT_SECTION_CHARS,
 ) -> Iterator[tuple]:
     """Everything one file gives, as ("doc", Document) | ("skip", where, why) | ("note", text) |
-    ("progress", bytes read). Runs in the worker; an InputError refuses the whole file."""
+    ("progress", bytes read). Runs in the worker; an InputError refuses the whole file. A PDF, Word
+    or text file longer than `section_chars` gives its parent document, then its sections."""
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix == ".jsonl":
@@ -270,10 +277,12 @@ def parse_file(
         fields = {**defaults, **extracted.fields}
         # A post's "title" would only repeat its first line; documents keep their heading as title.
         title = "" if fields.get("kind", "post") == "post" else extracted.title
-        yield (
-            "doc",
-            document_from_fields(fields, extracted.text, default_id=default_id, source=path, title=title),
-        )
+        doc = document_from_fields(fields, extracted.text, default_id=default_id, source=path, title=title)
+        if len(doc.text) > section_chars and not doc.title:
+            doc = replace(doc, title=extracted.title)  # sections are told apart by their titles
+        paged = extracted.format == "pdf"
+        for part in split_document(doc, extracted.parts, paged=paged, limit=section_chars):
+            yield ("doc", part)
     else:
         raise InputError(
             f"{path}: unsupported file type '{suffix or 'none'}' "
@@ -542,12 +551,14 @@ def ingest_paths(
     progress: bool = False,
     defaults: dict | None = None,
     limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
+    section_chars: int = DEFAULT_SECTION_CHARS,
 ) -> IngestReport:
     """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give.
 
     Each file is parsed in a worker under `limits` (None: in this process); its documents stream
     back and are committed batch by batch. A file, a line or a message that cannot be read is
-    skipped with its reason; everything else goes in."""
+    skipped with its reason; everything else goes in. A long file goes in as sections (index.sections);
+    the sections an earlier version of a file had beyond the new ones are removed afterwards."""
     from index.knowledge import validate_document
 
     report = IngestReport()
@@ -558,6 +569,7 @@ def ingest_paths(
             report.skipped.append((str(root), "not found"))
             continue
         files.extend((root, f) for f in _files(root, report))
+    sections: dict[str, set[str]] = {}  # each file document's id -> the ids of its sections now
 
     def documents() -> Iterator[Document]:
         with tqdm(total=len(files), unit="file", disable=not progress, leave=False) as bar:
@@ -570,7 +582,10 @@ def ingest_paths(
 
     def _documents(path: Path, root: Path, report: IngestReport, progress: bool) -> Iterator[Document]:
         rel = path.relative_to(root) if root.is_dir() else Path(path.name)
-        args = (str(path), slug(str(rel.with_suffix(""))), defaults or {}, max_file_bytes, max_stream_bytes)
+        args = (
+            str(path), slug(str(rel.with_suffix(""))), defaults or {}, max_file_bytes, max_stream_bytes,
+            section_chars,
+        )  # fmt: skip
         streamed = path.suffix.lower() in (".json", ".jsonl")
         if limits is None:
             items = parse_file(*args)
@@ -585,9 +600,17 @@ def ingest_paths(
                 kind = item[0]
                 if kind == "doc":
                     try:
-                        yield validate_document(item[1])
+                        doc = validate_document(item[1])
                     except InputError as exc:
                         report.skipped.append((item[1].source, str(exc)))
+                        continue
+                    if not streamed:
+                        parent = doc.meta.get(SECTION_OF)
+                        if parent:
+                            sections.setdefault(parent, set()).add(doc.id)
+                        else:
+                            sections.setdefault(doc.id, set())
+                    yield doc
                 elif kind == "skip":
                     report.skipped.append((item[1], item[2]))
                 elif kind == "note":
@@ -596,4 +619,5 @@ def ingest_paths(
                     bytes_bar.update(item[1] - bytes_bar.n)
 
     report.count(kb.upsert_many(documents()))
+    kb.remove_stale_sections(sections)
     return report

@@ -214,10 +214,24 @@ class KnowledgeBase:
         return bool(deleted)
 
     def remove(self, doc_ids: Iterable[str]) -> list[str]:
-        """Delete documents from the database and the index; returns the ids that existed."""
-        deleted = self.store.delete(doc_ids)
+        """Delete documents, with the sections of any long one (index.sections), from the database and
+        the index; returns the ids that existed."""
+        doc_ids = list(doc_ids)
+        deleted = self.store.delete([*doc_ids, *self.store.section_ids(doc_ids)])
         self.sync()
         return deleted
+
+    def remove_stale_sections(self, current: dict[str, set[str]]) -> list[str]:
+        """After documents were re-added: delete the sections each one had before beyond `current`
+        (document id -> the ids of its sections now), so a shorter new version leaves none behind."""
+        if not current:
+            return []
+        stale = [
+            section
+            for parent, section in self.store.section_pairs(list(current))
+            if section not in current[parent]
+        ]
+        return self.remove(stale) if stale else []
 
     def ids_matching(
         self, *, kind: str | None = None, sources: Iterable[str] = (), sample: bool = False

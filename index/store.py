@@ -15,6 +15,7 @@ from datetime import datetime
 from index.database import Database
 from index.documents import SAMPLE_META, Document, full_text
 from index.lexicon import Lexicon
+from index.sections import SECTION_OF
 from index.tagger import Tags
 
 
@@ -151,6 +152,23 @@ class DocumentStore:
             raise TypeError("ids_matching() needs at least one criterion")
         rows = self.db.query(f"SELECT id FROM documents WHERE {' AND '.join(where)} ORDER BY id", params)
         return [row["id"] for row in rows]
+
+    def section_pairs(self, parent_ids: list[str]) -> list[tuple[str, str]]:
+        """(parent id, section id) for every stored section of the given documents (index.sections)."""
+        pairs = []
+        for start in range(0, len(parent_ids), 500):
+            chunk = parent_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.query(
+                f"SELECT json_extract(meta, '$.{SECTION_OF}') AS parent, id FROM documents"
+                f" WHERE json_extract(meta, '$.{SECTION_OF}') IN ({marks}) ORDER BY id",
+                chunk,
+            )
+            pairs += [(row["parent"], row["id"]) for row in rows]
+        return pairs
+
+    def section_ids(self, parent_ids: list[str]) -> list[str]:
+        return [section for _parent, section in self.section_pairs(parent_ids)]
 
     def existing_ids(self, doc_ids: Iterable[str]) -> set[str]:
         wanted = list(dict.fromkeys(doc_ids))

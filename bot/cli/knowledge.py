@@ -119,6 +119,7 @@ def index_add(args: argparse.Namespace, app: App) -> int:
         progress=sys.stderr.isatty(),
         defaults=defaults,
         limits=ingest.work_limits(),
+        section_chars=ingest.section_chars,
     )
     if report.opted_out:
         report.notes.append(f"{report.opted_out} document(s) by members who opted out were not indexed")
