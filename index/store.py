@@ -161,7 +161,7 @@ class DocumentStore:
             marks = ",".join("?" * len(chunk))
             rows = self.db.query(
                 f"SELECT json_extract(meta, '$.{SECTION_OF}') AS parent, id FROM documents"
-                f" WHERE json_extract(meta, '$.{SECTION_OF}') IN ({marks}) ORDER BY id",
+                f" WHERE json_extract(meta, '$.{SECTION_OF}') IN ({marks}) ORDER BY length(id), id",
                 chunk,
             )
             pairs += [(row["parent"], row["id"]) for row in rows]
