@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from bot.casestudies.service import SubmissionService
 from bot.config import Config, ConfigError, display_path
-from bot.event_mirror import EventMirror
-from bot.feedback import FeedbackService
-from bot.library import Library
-from bot.posts import PostIndexer
-from bot.privacy import PrivacyService, opted_out_among
+from bot.posts.indexer import PostIndexer
+from bot.privacy.service import PrivacyService, opted_out_among
 from bot.rate_limit import RateLimiter
-from bot.reminders import ReminderService
 from bot.replies import Replies
-from bot.schedule import load_schedule
-from bot.sessions import SessionService
-from bot.submissions import SubmissionService
+from bot.search.feedback import FeedbackService
+from bot.search.library import Library
+from bot.sessions.event_mirror import EventMirror
+from bot.sessions.reminders import ReminderService
+from bot.sessions.schedule import load_schedule
+from bot.sessions.service import SessionService
 from index.database import Database
 from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.session_dates import parse_duration
+from bot.sessions.dates import parse_duration
 from index.documents import LANGUAGES
 from index.errors import yaml_problem
 from index.worker import WorkLimits

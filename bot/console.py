@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.app import App
-from bot.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.cli.knowledge import render_answer
 from bot.console_usage import console_usages
 from bot.help import as_text, console_help
+from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
 from index.errors import InputError
 from index.knowledge import UnknownCountry
 

@@ -51,8 +51,8 @@ def usage(prog: str, parser: argparse.ArgumentParser, *, skip: tuple[str, ...] =
 
 def console_usages() -> dict[str, str]:
     """Console command → its syntax (several lines for a command with actions, such as review)."""
-    from bot.asking import ask_parser
     from bot.cli import build_parser
+    from bot.search.asking import ask_parser
 
     cli = _subcommands(build_parser())
     usages = {"ask": usage("[ask]", ask_parser(), skip=("words",)).replace("[ask]", "[ask] QUESTION", 1)}

@@ -7,7 +7,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.sessions import Actor, SessionService
+from bot.sessions.service import Actor, SessionService
 from index.database import Database
 
 PROJECT = Path(__file__).resolve().parent.parent

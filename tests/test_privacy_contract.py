@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import sessions as sessions_mod
 from bot.app import App
+from bot.casestudies.service import Actor, SubmissionForm, Upload
 from bot.cli import main
 from bot.config import load_config
-from bot.member_data import FORGOTTEN, uncovered
-from bot.posts import Post, to_document
-from bot.submissions import Actor, SubmissionForm, Upload
+from bot.posts.indexer import Post, to_document
+from bot.privacy.member_data import FORGOTTEN, uncovered
+from bot.sessions import service as sessions_mod
 from tests.conftest import CONFIG_DIR
 
 MEMBER, OTHER = "4242", "777"

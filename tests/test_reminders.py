@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.event_links import google_calendar_url, session_ics
-from bot.reminders import ReminderService, SessionOver
+from bot.sessions.event_links import google_calendar_url, session_ics
+from bot.sessions.reminders import ReminderService, SessionOver
 from tests.sessions_helpers import MOD, Clock, open_service, utc, write_schedule
 
 SCHEDULE = """\

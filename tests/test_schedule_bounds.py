@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.schedule import MAX_OCCURRENCES, MAX_PER_YEAR, SessionError, parse_session
+from bot.sessions.schedule import MAX_OCCURRENCES, MAX_PER_YEAR, SessionError, parse_session
 from tests.sessions_helpers import cli_runner
 
 EVERY_MINUTE = "FREQ=DAILY;BYHOUR={};BYMINUTE={}".format(

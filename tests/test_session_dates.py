@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.session_dates import (
+from bot.sessions.dates import (
     DateProblem,
     format_duration,
     parse_date_or_datetime,

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.announcements import CANCELLED, MOVED, REMINDER, latest_lead_reached, parse_lead_times
 from bot.config import ConfigError
+from bot.sessions.announcements import CANCELLED, MOVED, REMINDER, latest_lead_reached, parse_lead_times
 from tests.sessions_helpers import MOD, Clock, open_service, utc, write_schedule
 
 ONE_OFF = """\

@@ -11,7 +11,7 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from bot.timestamps import discord_timestamp, discord_when
+from bot.text.timestamps import discord_timestamp, discord_when
 from tests.sessions_helpers import MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
 
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError
-from bot.schedule import SessionError, load_schedule, parse_session
+from bot.sessions.schedule import SessionError, load_schedule, parse_session
 from tests.sessions_helpers import SHIPPED_SCHEDULE, utc, write_schedule
 
 BASE = {

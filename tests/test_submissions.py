@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.submissions as submissions_module
-from bot.config import Moderators
-from bot.submissions import (
+import bot.casestudies.service as submissions_module
+from bot.casestudies.service import (
     ANNOUNCEMENT,
     APPROVED_NOTICE,
     REJECTED_NOTICE,
@@ -25,6 +24,7 @@ from bot.submissions import (
     UnknownSubmission,
     Upload,
 )
+from bot.config import Moderators
 from index.database import Database
 from index.errors import InputError
 from index.extract import ExtractError

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.asking import COUNTED, counts_summary
-from bot.session_dates import MAX_YEAR, MIN_YEAR
+from bot.search.asking import COUNTED, counts_summary
+from bot.sessions.dates import MAX_YEAR, MIN_YEAR
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
 from index.ingest import parse_date

@@ -9,7 +9,7 @@ import argparse
 import json
 
 from bot.app import App
-from bot.privacy import member_id
+from bot.privacy.service import member_id
 
 ACTIONS = ("optout", "optin", "status", "export", "forget")
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from bot.app import App
-from bot.submissions import STATUSES, Actor, Notification, Submission, SubmissionForm
+from bot.casestudies.service import STATUSES, Actor, Notification, Submission, SubmissionForm
 
 
 def register(sub: argparse._SubParsersAction) -> None:

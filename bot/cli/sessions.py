@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
-from bot.announcements import CANCELLED, MOVED, Announcement
 from bot.app import App
 from bot.config import ConfigError, read_yaml
-from bot.schedule import Occurrence
-from bot.session_dates import DateProblem, parse_date_or_datetime
-from bot.sessions import DEFAULT_HORIZON, Actor
+from bot.sessions.announcements import CANCELLED, MOVED, Announcement
+from bot.sessions.dates import DateProblem, parse_date_or_datetime
+from bot.sessions.schedule import Occurrence
+from bot.sessions.service import DEFAULT_HORIZON, Actor
 from index.documents import LANGUAGES
 from index.errors import InputError
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import discord
 
-from bot.asking import counts_summary
-from bot.country_names import country_name, country_names
 from bot.replies import Replies
-from bot.truncate import length, truncate
+from bot.search.asking import counts_summary
+from bot.text.country_names import country_name, country_names
+from bot.text.truncate import length, truncate
 from index.documents import Answer, Hit
 
 MESSAGE = 2000
@@ -154,7 +154,7 @@ def _counts(answer: Answer, replies: Replies, locale: object) -> str:
 
 def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 10) -> discord.Embed:
     """Upcoming occurrences with <t:…> timestamps: each reader sees their own time zone."""
-    from bot.timestamps import discord_when
+    from bot.text.timestamps import discord_when
 
     lang = replies.lang(locale)
     embed = discord.Embed(title=replies.get("sessions_title", locale), colour=COLOUR)
@@ -173,7 +173,7 @@ def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 1
 
 def announcement_text(item, replies: Replies, locale: object) -> str:
     """One session announcement (reminder, cancellation, move or new end time) as a message."""
-    from bot.timestamps import discord_timestamp, discord_when
+    from bot.text.timestamps import discord_timestamp, discord_when
 
     title = item.title(replies.lang(locale))
     if item.kind == "cancelled":

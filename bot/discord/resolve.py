@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import discord
 
-from bot import submissions
+from bot.casestudies import service as submissions
+from bot.casestudies.service import Actor
 from bot.config import DiscordSettings
-from bot.submissions import Actor
 
 Ref = int | str
 

@@ -29,9 +29,9 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from bot.app import App
-from bot.asking import AskRequest, UnknownChoice
-from bot.library import page_id
 from bot.replies import Replies
+from bot.search.asking import AskRequest, UnknownChoice
+from bot.search.library import page_id
 from bot.web.i18n import STRINGS_FILE, choose_language
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.asking import AskRequest, UnknownChoice, parse_ask, search, technology_choices
+from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search, technology_choices
 from index.errors import InputError
 
 

@@ -160,9 +160,9 @@ def _every_option(parser) -> set[str]:
 
 def test_help_lists_every_option_of_the_commands_it_runs(app):
     """ask's options and those of the CLI commands the console runs (sessions, submit, review …)."""
-    from bot.asking import ask_parser
     from bot.cli import build_parser
     from bot.console_usage import _subcommands
+    from bot.search.asking import ask_parser
 
     _, out, _ = chat(app, "help\n", locale="es", greet=False)
     cli = _subcommands(build_parser())

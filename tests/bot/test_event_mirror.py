@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from bot.event_mirror import (
+from bot.sessions.event_mirror import (
     LOCATION_LIMIT,
     EventMirror,
     EventSpec,
@@ -13,8 +13,8 @@ from bot.event_mirror import (
     plan_mirror,
     to_spec,
 )
-from bot.schedule import parse_session
-from bot.sessions import SessionService
+from bot.sessions.schedule import parse_session
+from bot.sessions.service import SessionService
 from index.database import Database
 from tests.sessions_helpers import MOD, Clock, utc, write_schedule
 

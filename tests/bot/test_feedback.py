@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.feedback import FeedbackService, UnknownAnswer
+from bot.search.feedback import FeedbackService, UnknownAnswer
 from index.database import Database
 from tests.bot.conftest import Clock
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from bot.posts import Post, document_id, to_document
+from bot.posts.indexer import Post, document_id, to_document
 
 
 def post(message_id=500, author_id=7, content="We seal containers with RFID e-seals.", **kw) -> Post:

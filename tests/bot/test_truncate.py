@@ -1,7 +1,7 @@
 import pytest
 import regex
 
-from bot.truncate import length, split_lines, truncate
+from bot.text.truncate import length, split_lines, truncate
 
 MULTILINGUAL = (
     "Precintos electrónicos 🇲🇽🇧🇷 en tránsito — scellés électroniques, lacres eletrônicos 👩🏽‍💻 "

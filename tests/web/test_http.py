@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from bot.cli import main
 from bot.replies import Replies
-from bot.sessions import DEFAULT_HORIZON
+from bot.sessions.service import DEFAULT_HORIZON
 from bot.web.i18n import STRINGS_FILE, choose_language
 from bot.web.server import content_disposition, paragraphs, zone_from
 from tests.web.site import NOW, Server, get, make_app, publish
@@ -236,7 +236,7 @@ def test_calendar_etag_and_last_modified_give_304(site):
 
 
 def test_calendar_etag_changes_when_a_session_changes(site):
-    from bot.sessions import Actor
+    from bot.sessions.service import Actor
 
     before = get(f"{site.url}/calendar.ics").headers["ETag"]
     change = {"title": {"en": "IoT clinic (moved room)"}}

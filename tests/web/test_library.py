@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.asking import AskRequest
-from bot.library import doc_id_of, page_id
+from bot.search.asking import AskRequest
+from bot.search.library import doc_id_of, page_id
 from index.documents import Document
 from tests.web.site import BASE_URL, OPERATOR, make_app, publish
 

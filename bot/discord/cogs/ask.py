@@ -12,12 +12,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.asking import AskRequest, search, technology_choices
 from bot.discord import render
 from bot.discord.bot import localised_input_error
 from bot.discord.cogs.feedback import answer_view, feedback_items
 from bot.discord.translator import T
 from bot.help import help_request
+from bot.search.asking import AskRequest, search, technology_choices
 from index.documents import DOC_TYPES, KINDS, TECHNOLOGIES, Answer, Document
 from index.errors import InputError
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.asking import AskRequest
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
-from bot.feedback import UnknownAnswer
-from bot.truncate import truncate
+from bot.search.asking import AskRequest
+from bot.search.feedback import UnknownAnswer
+from bot.text.truncate import truncate
 from index.documents import Answer
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.posts import Post
+from bot.posts.indexer import Post
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

@@ -116,12 +116,12 @@ class ModerationCog(commands.Cog):
     )
 
     def _session_actor(self, user):
-        from bot.sessions import Actor
+        from bot.sessions.service import Actor
 
         return Actor(name=user.display_name, is_moderator=self.bot.is_moderator(user), id=str(user.id))
 
     async def _session_change(self, interaction: discord.Interaction, change) -> None:
-        from bot.timestamps import discord_when
+        from bot.text.timestamps import discord_when
 
         if await refuse_non_moderator(self.bot, interaction):
             return

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-from bot.announcements import CANCELLED, Announcement
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
-from bot.event_links import google_calendar_url, session_ics
-from bot.reminders import SessionOver
-from bot.timestamps import discord_when
+from bot.sessions.announcements import CANCELLED, Announcement
+from bot.sessions.event_links import google_calendar_url, session_ics
+from bot.sessions.reminders import SessionOver
+from bot.text.timestamps import discord_when
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

@@ -12,11 +12,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.casestudies.service import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
 from bot.discord import render
 from bot.discord.cogs.reminders import announcement_extras
 from bot.discord.translator import T
-from bot.event_mirror import Action, EventSpec
-from bot.submissions import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
+from bot.sessions.event_mirror import Action, EventSpec
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

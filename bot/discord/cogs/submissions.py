@@ -15,10 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.casestudies.service import SubmissionForm, Upload
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
 from bot.discord.translator import T
-from bot.submissions import SubmissionForm, Upload
 from index.extract import SUPPORTED_SUFFIXES
 
 if TYPE_CHECKING:

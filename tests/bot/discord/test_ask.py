@@ -5,8 +5,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.asking import UnknownChoice
 from bot.discord.cogs.ask import AnswerPages
+from bot.search.asking import UnknownChoice
 from index.documents import Document
 from tests.bot.discord.conftest import BOT_ID
 from tests.bot.discord.helpers import MockInteraction, MockMember, MockMessage, sent_kwargs, sent_text

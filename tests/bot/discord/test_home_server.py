@@ -9,10 +9,10 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.casestudies.service import SubmissionForm
 from bot.discord import resolve
 from bot.discord.cogs.ask import AnswerPages
 from bot.discord.cogs.submissions import ApproveButton, RejectButton, attachment_refusal
-from bot.submissions import SubmissionForm
 from tests.bot.discord.helpers import MockGuild, MockInteraction, MockMember, MockRole, sent_text
 from tests.bot.discord.test_sessions_submissions import WORDS, submit_via_modal
 

@@ -6,7 +6,7 @@ import pytest
 from bot.config import DEFAULT_CONFIG
 from bot.discord import render
 from bot.replies import Replies
-from bot.truncate import length
+from bot.text.truncate import length
 from index.documents import Answer, Hit
 
 LONG = (

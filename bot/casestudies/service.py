@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Moderators
-from bot.member_data import FORGOTTEN, MemberData
+from bot.privacy.member_data import FORGOTTEN, MemberData
 from index.database import FILE_MODE, Database, make_private_dir
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.member_data import MemberData
+from bot.privacy.member_data import MemberData
 from index.database import Database
 
 ANSWER_ID_CHARS = 12  # hex; goes into button custom_ids (at most 100 characters)

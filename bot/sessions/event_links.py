@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from bot.calendar_export import build_calendar
-from bot.schedule import Occurrence
+from bot.sessions.calendar_export import build_calendar
+from bot.sessions.schedule import Occurrence
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 URL_LIMIT = 512  # Discord's limit for a link button

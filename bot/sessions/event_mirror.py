@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.schedule import Occurrence, from_utc_key, utc_key
-from bot.truncate import truncate
+from bot.sessions.schedule import Occurrence, from_utc_key, utc_key
+from bot.text.truncate import truncate
 from index.database import Database
 
 DEFAULT_HORIZON = timedelta(days=30)  # occurrences further out are mirrored once they come closer

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.announcements import LeadTime, latest_lead_reached
-from bot.member_data import MemberData
-from bot.schedule import Occurrence, Session, from_utc_key, utc_key
+from bot.privacy.member_data import MemberData
+from bot.sessions.announcements import LeadTime, latest_lead_reached
+from bot.sessions.schedule import Occurrence, Session, from_utc_key, utc_key
 from index.database import Database
 from index.errors import InputError
 

@@ -3,7 +3,7 @@
 An opt-out is committed to SQLite and honoured inside every document write (`opted_out_among`
 is checked in the same transaction, whichever path the document came by: live message, edit,
 backfill, DiscordChatExporter or JSON-lines import). `export` and `forget` run every service's
-`MemberData` (bot.member_data), so a data-protection request covers the whole database.
+`MemberData` (bot.privacy.member_data), so a data-protection request covers the whole database.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.member_data import MemberData
+from bot.privacy.member_data import MemberData
 from index.database import Database
 from index.errors import InputError
 from index.knowledge import KnowledgeBase

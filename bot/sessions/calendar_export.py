@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from bot.schedule import Occurrence, Session, from_utc_key, utc_key
-from bot.session_dates import localise
+from bot.sessions.dates import localise
+from bot.sessions.schedule import Occurrence, Session, from_utc_key, utc_key
 
 PRODID = "-//clikc-bot//CLiKC! sessions//EN"
 UID_DOMAIN = "clikc-bot"

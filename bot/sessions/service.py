@@ -21,7 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.announcements import (
+from bot.config import ConfigError
+from bot.privacy.member_data import FORGOTTEN, MemberData
+from bot.sessions.announcements import (
     DEFAULT_LEAD_TIMES,
     Announcement,
     AnnouncementLedger,
@@ -30,10 +32,9 @@ from bot.announcements import (
     parse_lead_times,
     plan,
 )
-from bot.calendar_export import build_calendar
-from bot.config import ConfigError
-from bot.member_data import FORGOTTEN, MemberData
-from bot.schedule import (
+from bot.sessions.calendar_export import build_calendar
+from bot.sessions.dates import DateProblem, parse_date_or_datetime
+from bot.sessions.schedule import (
     Occurrence,
     Session,
     SessionError,
@@ -43,7 +44,6 @@ from bot.schedule import (
     sort_occurrences,
     utc_key,
 )
-from bot.session_dates import DateProblem, parse_date_or_datetime
 from index.database import Database
 from index.errors import InputError
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.member_data import MemberData
-from bot.privacy import PrivacyService
+from bot.privacy.member_data import MemberData
+from bot.privacy.service import PrivacyService
 from index.database import Database
 from index.documents import Document
 from index.knowledge import KnowledgeBase

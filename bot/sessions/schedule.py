@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 
 from bot.config import ConfigError, read_yaml
-from bot.session_dates import (
+from bot.sessions.dates import (
     MAX_YEAR,
     MIN_YEAR,
     DateProblem,

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.schedule import Occurrence, Session, SessionError, from_utc_key, parse_session, utc_key
-from bot.session_dates import DateProblem, format_duration, parse_duration
+from bot.sessions.dates import DateProblem, format_duration, parse_duration
+from bot.sessions.schedule import Occurrence, Session, SessionError, from_utc_key, parse_session, utc_key
 from index.database import Database
 
 REMINDER, CANCELLED, MOVED = "reminder", "cancelled", "moved"

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from bot.asking import AskRequest
+from bot.search.asking import AskRequest
 from index.database import Database
 from index.documents import SAMPLE_META, Answer, Hit
 from index.errors import InputError
 from index.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from bot.submissions import SubmissionService
+    from bot.casestudies.service import SubmissionService
 
 PUBLISHED_KINDS = ("case-study", "workshop-summary")
 _SUBMISSION_PAGE = re.compile(r"^cs-[0-9a-f]{6}$")

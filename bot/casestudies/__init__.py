@@ -1,0 +1,1 @@
+"""Case studies: members submit write-ups, moderators review them, approval publishes them."""

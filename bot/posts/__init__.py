@@ -1,0 +1,1 @@
+"""Posts: members' experience posts as searchable documents, with their privacy rules."""

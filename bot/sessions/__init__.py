@@ -1,0 +1,1 @@
+"""Sessions: the schedule, its dates, run-time changes, announcements, reminders, calendars, events."""

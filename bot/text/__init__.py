@@ -1,0 +1,1 @@
+"""Text for people: cutting to a limit, timestamp markup, country names."""
