@@ -7,7 +7,8 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.sessions.service import Actor, SessionService
+from bot.members import Actor
+from bot.sessions.service import SessionService
 from index.database import Database
 
 PROJECT = Path(__file__).resolve().parent.parent

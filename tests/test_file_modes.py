@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.casestudies.service import Actor, SubmissionForm, Upload
+from bot.casestudies.service import SubmissionForm, Upload
 from bot.config import load_config
+from bot.members import Actor
 from tests.conftest import CONFIG_DIR
 from tests.test_migrations import RELEASE_1
 

@@ -155,6 +155,6 @@ def test_an_unknown_version_0_database_is_not_taken_for_the_previous_release(tmp
 
 
 def _local():
-    from bot.casestudies.service import Actor
+    from bot.members import Actor
 
     return Actor.local()

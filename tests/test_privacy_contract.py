@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.casestudies.service import Actor, SubmissionForm, Upload
+from bot.casestudies.service import SubmissionForm, Upload
 from bot.cli import main
 from bot.config import load_config
+from bot.members import Actor
 from bot.posts.indexer import Post, to_document
 from bot.privacy.member_data import FORGOTTEN, uncovered
 from bot.sessions import service as sessions_mod

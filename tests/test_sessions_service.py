@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
+from bot.members import NotAllowed
 from bot.sessions.schedule import SessionError
-from bot.sessions.service import NotAllowed
 from index.errors import InputError
 from tests.sessions_helpers import MEMBER, MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
 

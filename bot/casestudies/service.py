@@ -7,7 +7,6 @@ the original file are both committed; a crash at any point leaves either both or
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import logging
@@ -21,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Moderators
+from bot.members import Actor, NotAllowed, is_moderator, may_review
+from bot.outbox import Notification, Outbox
 from bot.privacy.member_data import FORGOTTEN, MemberData
 from index.database import FILE_MODE, Database, make_private_dir
 from index.documents import LANGUAGES, TECHNOLOGIES, Document
@@ -66,61 +67,12 @@ class InvalidTransition(InputError):
     """Approving twice, rejecting an approved one…"""
 
 
-class NotAllowed(InputError):
-    """The actor may not do this (reviewing is for moderators)."""
-
-
 class OwnSubmission(NotAllowed):
     """A moderator reviewing what they submitted themselves."""
 
     def __init__(self, submission_id: str):
         super().__init__(f"{submission_id} is your own submission: another moderator must review it")
         self.submission_id = submission_id
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting. `platform == "local"` is the operator at the machine holding the database."""
-
-    id: str
-    name: str
-    roles: tuple[str, ...] = ()  # role ids and/or names in the home server only (the adapter's job)
-    platform: str = "local"
-    permissions: tuple[str, ...] = ()  # server permissions in the home server, e.g. MANAGE_SERVER
-
-    @classmethod
-    def local(cls) -> Actor:
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):  # no passwd entry (containers)
-            user = os.environ.get("USER") or "operator"
-        return cls(id=user, name=user, platform="local")
-
-
-MANAGE_SERVER = "manage_server"
-
-
-def is_moderator(actor: Actor, moderators: Moderators) -> bool:
-    """Users match by id only (display names can be chosen by anyone); roles by id or name, and
-    Manage Server unless the settings turn it off. Adapters give only the home server's roles and
-    permissions, so a role of the same name on another server never counts."""
-    if actor.platform == "local":
-        return True
-    users = {str(user).casefold() for user in moderators.users}
-    roles = {str(role).casefold() for role in moderators.roles}
-    return (
-        str(actor.id).casefold() in users
-        or any(str(role).casefold() in roles for role in actor.roles)
-        or (moderators.manage_server and MANAGE_SERVER in actor.permissions)
-    )
-
-
-def may_review(actor: Actor, submitter_id: str, platform: str, moderators: Moderators) -> bool:
-    """A moderator does not review their own submission unless the settings allow it. The operator
-    at the machine (platform "local") holds the database and the settings, so the rule is theirs."""
-    if actor.platform == "local" or moderators.self_review:
-        return True
-    return not (str(actor.id) == str(submitter_id) and actor.platform == platform)
 
 
 @dataclass(frozen=True)
@@ -238,30 +190,6 @@ class HistoryEntry:
         }
 
 
-@dataclass(frozen=True)
-class Notification:
-    """A message an adapter must deliver: an announcement (recipient "") or a note to a submitter."""
-
-    id: int
-    kind: str
-    submission_id: str
-    recipient_id: str
-    platform: str  # the recipient's platform; "" for the announce channel
-    payload: dict
-    created_at: datetime
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "submission_id": self.submission_id,
-            "recipient_id": self.recipient_id or None,
-            "platform": self.platform or None,
-            "payload": self.payload,
-            "created_at": self.created_at.isoformat(),
-        }
-
-
 class SubmissionService:
     """Submissions, review and the outbox, over the shared database and a folder of original files."""
 
@@ -282,6 +210,7 @@ class SubmissionService:
         self._knowledge = knowledge  # opened only by the operations that need it
         self.moderators = moderators
         self.clock = clock
+        self.outbox = Outbox(db, clock)
         self.max_file_bytes = max_file_bytes
         self.limits = limits
         self.work_limits = work_limits
@@ -755,35 +684,14 @@ class SubmissionService:
         self, kind: str | None = None, platform: str | None = None
     ) -> list[Notification]:
         """Queued messages not yet delivered, oldest first. Adapters deliver, then `mark_sent`."""
-        rows = self.db.query(
-            "SELECT * FROM outbox WHERE sent_at IS NULL AND (? IS NULL OR kind = ?)"
-            " AND (? IS NULL OR platform = ?) ORDER BY id",
-            (kind, kind, platform, platform),
-        )
-        return [
-            Notification(
-                id=row["id"],
-                kind=row["kind"],
-                submission_id=row["submission_id"],
-                recipient_id=row["recipient_id"],
-                platform=row["platform"],
-                payload=json.loads(row["payload"]),
-                created_at=datetime.fromisoformat(row["created_at"]),
-            )
-            for row in rows
-        ]
+        return self.outbox.pending(kind, platform)
 
     def pending_announcements(self) -> list[Notification]:
-        return self.pending_notifications(kind=ANNOUNCEMENT)
+        return self.outbox.pending(kind=ANNOUNCEMENT)
 
     def mark_sent(self, notification_id: int) -> bool:
         """True the first time; False if it was already sent or does not exist."""
-        with self.db.transaction() as conn:
-            cur = conn.execute(
-                "UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
-                (self.clock().isoformat(), notification_id),
-            )
-            return cur.rowcount == 1
+        return self.outbox.mark_sent(notification_id)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -843,20 +751,10 @@ class SubmissionService:
         )  # fmt: skip
 
     def _queue(
-        self,
-        conn: sqlite3.Connection,
-        kind: str,
-        submission_id: str,
-        recipient: str,
-        platform: str,
-        payload: dict,
+        self, conn: sqlite3.Connection, kind: str, sub_id: str, to: str, platform: str, payload: dict
     ) -> None:
-        conn.execute(
-            "INSERT INTO outbox (kind, submission_id, recipient_id, platform, payload, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (kind, submission_id, recipient, platform, json.dumps(payload, ensure_ascii=False),
-             self.clock().isoformat()),
-        )  # fmt: skip
+        """Notices commit with the decision that caused them (the outbox is shared by all services)."""
+        self.outbox.queue(conn, kind, sub_id, to, platform, payload)
 
     def _document(self, sub: Submission) -> Document:
         meta = {"submission_id": sub.id, "submitter_id": sub.submitter_id, "platform": sub.platform}

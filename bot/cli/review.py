@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 from bot.app import App
-from bot.casestudies.service import STATUSES, Actor, Notification, Submission, SubmissionForm
+from bot.casestudies.service import STATUSES, Submission, SubmissionForm
+from bot.members import Actor
+from bot.outbox import Notification
 
 
 def register(sub: argparse._SubParsersAction) -> None:

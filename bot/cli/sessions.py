@@ -18,10 +18,11 @@ import yaml
 
 from bot.app import App
 from bot.config import ConfigError, read_yaml
+from bot.members import Actor
 from bot.sessions.announcements import CANCELLED, MOVED, Announcement
 from bot.sessions.dates import DateProblem, parse_date_or_datetime
 from bot.sessions.schedule import Occurrence
-from bot.sessions.service import DEFAULT_HORIZON, Actor
+from bot.sessions.service import DEFAULT_HORIZON
 from index.documents import LANGUAGES
 from index.errors import InputError
 

@@ -10,10 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.casestudies.service import Actor, NotAllowed, OwnSubmission
+from bot.casestudies.service import OwnSubmission
 from bot.discord import resolve
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue
+from bot.members import Actor, NotAllowed
 from bot.responsiveness import keep_event_loop_responsive
 from index.errors import InputError
 

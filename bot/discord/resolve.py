@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import discord
 
-from bot.casestudies import service as submissions
-from bot.casestudies.service import Actor
+from bot import members
 from bot.config import DiscordSettings
+from bot.members import Actor
 
 Ref = int | str
 
@@ -81,7 +81,7 @@ def actor(user: discord.abc.User, home: discord.Guild | None) -> Actor:
         for role in user.roles:
             roles += [str(role.id), role.name]
         if user.guild_permissions.manage_guild:
-            permissions.append(submissions.MANAGE_SERVER)
+            permissions.append(members.MANAGE_SERVER)
     return Actor(
         id=str(user.id),
         name=user.display_name,
@@ -94,7 +94,7 @@ def actor(user: discord.abc.User, home: discord.Guild | None) -> Actor:
 def is_moderator(user: discord.abc.User, home: discord.Guild | None, settings: DiscordSettings) -> bool:
     """A member of the home server, listed by user id or holding a listed role (id, or name within
     the home server) or Manage Server: the same rule the services apply."""
-    return in_guild(user, home) and submissions.is_moderator(actor(user, home), settings.moderators)
+    return in_guild(user, home) and members.is_moderator(actor(user, home), settings.moderators)
 
 
 def role_ids(guild: discord.Guild | None, refs: Iterable[Ref]) -> dict[str, list[int]]:

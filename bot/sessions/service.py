@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
+from bot.members import Actor, NotAllowed, is_moderator
 from bot.privacy.member_data import FORGOTTEN, MemberData
 from bot.sessions.announcements import (
     DEFAULT_LEAD_TIMES,
@@ -55,23 +56,6 @@ _MERGED_TEXTS = ("title", "description")  # per-language mappings: an edit chang
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-class NotAllowed(InputError):
-    """The actor may not change sessions."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks for a change, and whether the caller found them to be a moderator."""
-
-    name: str
-    is_moderator: bool = False
-    id: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.id})" if self.id else self.name
 
 
 _ACTOR_COLUMNS = (
@@ -492,7 +476,7 @@ class SessionService:
 
 
 def _allow(actor: Actor) -> None:
-    if not isinstance(actor, Actor) or not actor.is_moderator:
+    if not is_moderator(actor):  # the caller's finding, or the operator at the machine
         name = getattr(actor, "label", str(actor))
         raise NotAllowed(f"only moderators can change sessions ({name} is not one)")
 

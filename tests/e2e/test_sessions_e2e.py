@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.sessions.service import Actor
+from bot.members import Actor
 from tests.discord_double.payloads import BOT_PERMISSIONS
 from tests.e2e.clikc import SESSION_START, Clikc, grant_bot_role, pings_nobody
 

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.casestudies.service import Actor, Submission, SubmissionForm, Upload
+from bot.casestudies.service import Submission, SubmissionForm, Upload
 from bot.config import DEFAULT_CONFIG, WebRateLimit, WebSettings, load_config
+from bot.members import Actor
 from bot.web.server import bound_addresses, start
 
 ROOT = Path(__file__).resolve().parents[2]

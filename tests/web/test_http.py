@@ -236,7 +236,7 @@ def test_calendar_etag_and_last_modified_give_304(site):
 
 
 def test_calendar_etag_changes_when_a_session_changes(site):
-    from bot.sessions.service import Actor
+    from bot.members import Actor
 
     before = get(f"{site.url}/calendar.ics").headers["ETag"]
     change = {"title": {"en": "IoT clinic (moved room)"}}

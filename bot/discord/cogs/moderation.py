@@ -116,7 +116,7 @@ class ModerationCog(commands.Cog):
     )
 
     def _session_actor(self, user):
-        from bot.sessions.service import Actor
+        from bot.members import Actor
 
         return Actor(name=user.display_name, is_moderator=self.bot.is_moderator(user), id=str(user.id))
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import discord
 import pytest
 
-from bot.sessions.service import Actor
+from bot.members import Actor
 
 MOD = Actor("test", is_moderator=True)
 _ids = itertools.count(7_000)

@@ -6,7 +6,7 @@ import discord
 
 from bot.casestudies.service import SubmissionForm
 from bot.discord.cogs.submissions import ApproveButton, RejectButton, RejectReasonModal, SubmitModal
-from bot.sessions.service import Actor as SessionActor
+from bot.members import Actor as SessionActor
 from tests.bot.discord.helpers import MockInteraction, MockMember, MockTextChannel, sent_kwargs, sent_text
 
 WORDS = " ".join(["We put RFID e-seals on transit containers and cut inspection times by a third."] * 6)
@@ -125,7 +125,7 @@ async def test_modal_submission_gets_a_receipt_and_reaches_the_review_channel(bo
 
 
 async def test_form_is_stored_even_when_discord_refuses_the_acknowledgement(bot, guild):
-    from bot.casestudies.service import Actor
+    from bot.members import Actor
 
     unavailable = discord.HTTPException(mock.MagicMock(status=503, reason="Unavailable"), "unavailable")
     _, review = await submit_via_modal(bot, guild, MockMember(id=78), defer_error=unavailable)
@@ -167,7 +167,7 @@ def pending_id(bot):
 
 
 def SessionlessActor():  # noqa: N802
-    from bot.casestudies.service import Actor
+    from bot.members import Actor
 
     return Actor(id="77", name="Rosa", platform="discord")
 
