@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.casestudies.service import PENDING, SubmissionForm, SubmissionService, Upload
+from bot.casestudies.model import PENDING, SubmissionForm, Upload
+from bot.casestudies.service import SubmissionService
 from tests.conftest import open_kb
 from tests.test_submissions import ESEAL_MD, LOCAL, MODERATORS, SUBMITTER, Clock
 

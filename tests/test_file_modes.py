@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.casestudies.service import SubmissionForm, Upload
+from bot.casestudies.model import SubmissionForm, Upload
 from bot.config import load_config
 from bot.members import Actor
 from tests.conftest import CONFIG_DIR

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.casestudies.service import SubmissionForm, Upload
+from bot.casestudies.model import SubmissionForm, Upload
 from bot.cli import main
 from bot.config import load_config
 from bot.members import Actor

@@ -10,20 +10,18 @@ from pathlib import Path
 import pytest
 
 import bot.casestudies.service as submissions_module
-from bot.casestudies.service import (
+from bot.casestudies.model import (
     ANNOUNCEMENT,
     APPROVED_NOTICE,
     REJECTED_NOTICE,
-    Actor,
     InvalidTransition,
     Limits,
-    NotAllowed,
     SubmissionError,
     SubmissionForm,
-    SubmissionService,
     UnknownSubmission,
     Upload,
 )
+from bot.casestudies.service import Actor, NotAllowed, SubmissionService
 from bot.config import Moderators
 from index.database import Database
 from index.errors import InputError

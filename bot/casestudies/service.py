@@ -1,5 +1,8 @@
 """Case studies: a member submits a project write-up, a moderator reviews it, approval publishes it.
 
+The service orchestrates: data in `model`, the rules a submission must meet in `validation`, the
+originals' files in `files`, notices through the shared `bot.outbox`.
+
 Platform-neutral: adapters (CLI, console, Discord) pass an `Actor` and plain data, and read
 queued notifications from the outbox to deliver them. A receipt is only returned once the row and
 the original file are both committed; a crash at any point leaves either both or neither.
@@ -7,24 +10,52 @@ the original file are both committed; a crash at any point leaves either both or
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import re
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.casestudies.files import TEMP_PREFIX, stray_files, write_synced
+from bot.casestudies.model import (
+    ANNOUNCEMENT,
+    APPROVED,
+    APPROVED_NOTICE,
+    PENDING,
+    REJECTED,
+    REJECTED_NOTICE,
+    STATUSES,
+    SUBMISSION_ID,
+    HistoryEntry,
+    InvalidTransition,
+    Limits,
+    OwnSubmission,
+    Receipt,
+    Submission,
+    SubmissionForm,
+    UnknownSubmission,
+    Upload,
+    row_to_submission,
+    to_document,
+)
+from bot.casestudies.validation import (
+    build_draft,
+    clean,
+    display_name,
+    excerpt,
+    given_lang,
+    given_technologies,
+)
 from bot.config import Moderators
 from bot.members import Actor, NotAllowed, is_moderator, may_review
 from bot.outbox import Notification, Outbox
 from bot.privacy.member_data import FORGOTTEN, MemberData
-from index.database import FILE_MODE, Database, make_private_dir
-from index.documents import LANGUAGES, TECHNOLOGIES, Document
+from index.database import Database, make_private_dir
+from index.documents import Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_limited, read_limited
 from index.index_folder import fsync_dir as _sync_dir  # a rename durable before its row commits
@@ -33,161 +64,6 @@ from index.store import DocumentStore
 from index.worker import WorkLimits
 
 log = logging.getLogger(__name__)
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-STATUSES = (PENDING, APPROVED, REJECTED)
-ANNOUNCEMENT = "case-study-published"  # to the announce channel
-APPROVED_NOTICE = "submission-approved"  # to the submitter
-REJECTED_NOTICE = "submission-rejected"  # to the submitter, with the reason
-ORPHAN_TEMP_AGE_SECONDS = 3600  # a temp file this old belongs to no submission still in flight
-_ID = re.compile(r"^(?:cs-)?([0-9a-f]{6})$")
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What a submission may hold; generous for real write-ups, small enough to stop abuse."""
-
-    min_words: int = 50  # summary + results + attached text
-    title_chars: int = 200
-    member_chars: int = 200
-    field_chars: int = 4_000  # summary, results, contact, url each
-    reason_chars: int = 1_000
-    text_chars: int = 100_000  # everything together
-
-
-class SubmissionError(InputError):
-    """A submission that cannot be accepted as given."""
-
-
-class UnknownSubmission(InputError):
-    """No submission has this id."""
-
-
-class InvalidTransition(InputError):
-    """Approving twice, rejecting an approved one…"""
-
-
-class OwnSubmission(NotAllowed):
-    """A moderator reviewing what they submitted themselves."""
-
-    def __init__(self, submission_id: str):
-        super().__init__(f"{submission_id} is your own submission: another moderator must review it")
-        self.submission_id = submission_id
-
-
-@dataclass(frozen=True)
-class Upload:
-    name: str  # the user's file name: for its extension and for display, never used as a path
-    data: bytes
-
-
-@dataclass(frozen=True)
-class SubmissionForm:
-    """What a member gives; empty fields are taken from the attached file where it has them."""
-
-    title: str = ""
-    member: str = ""  # administration or member the case study is from
-    summary: str = ""
-    results: str = ""  # results and lessons learned
-    contact: str = ""
-    url: str = ""
-    file: Upload | None = None
-
-
-@dataclass(frozen=True)
-class Submission:
-    id: str
-    status: str
-    title: str
-    member: str
-    summary: str
-    results: str
-    contact: str
-    url: str
-    file_text: str
-    file_name: str
-    file_format: str
-    stored_file: str  # generated name under the submissions folder, "" without a file
-    file_bytes: int
-    content_hash: str
-    lang: str
-    technologies: tuple[str, ...]
-    submitter_id: str
-    submitter_name: str
-    platform: str
-    submitted_at: datetime
-    reviewed_by: str = ""
-    reviewed_at: datetime | None = None
-    reason: str = ""
-
-    @property
-    def doc_id(self) -> str:
-        return f"case-study:{self.id}"
-
-    @property
-    def text(self) -> str:
-        """The searchable text: the form's fields, then the attached document."""
-        parts = [self.summary, self.results, self.file_text]
-        if self.contact:
-            parts.append(f"Contact: {self.contact}")
-        return "\n\n".join(part for part in parts if part)
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "title": self.title,
-            "member": self.member,
-            "summary": self.summary,
-            "results": self.results,
-            "contact": self.contact,
-            "url": self.url,
-            "file_name": self.file_name,
-            "file_format": self.file_format,
-            "file_bytes": self.file_bytes,
-            "words": len(_WORD.findall(self.text)),
-            "lang": self.lang,
-            "technologies": list(self.technologies),
-            "submitter": {"id": self.submitter_id, "name": self.submitter_name, "platform": self.platform},
-            "submitted_at": self.submitted_at.isoformat(),
-            "reviewed_by": self.reviewed_by or None,
-            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
-            "reason": self.reason or None,
-            "doc_id": self.doc_id if self.status == APPROVED else None,
-        }
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the submitter is told: the id to quote, and whether this was already received."""
-
-    submission: Submission
-    duplicate: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.submission.id
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "duplicate": self.duplicate, "submission": self.submission.to_json()}
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    action: str  # submitted | edited | approved | rejected
-    actor_id: str
-    actor_name: str
-    platform: str
-    at: datetime
-    detail: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {
-            "action": self.action,
-            "actor": {"id": self.actor_id, "name": self.actor_name, "platform": self.platform},
-            "at": self.at.isoformat(),
-            "detail": self.detail,
-        }
 
 
 class SubmissionService:
@@ -202,7 +78,7 @@ class SubmissionService:
         clock: Callable[[], datetime],
         *,
         max_file_bytes: int = DEFAULT_MAX_BYTES,
-        limits: Limits = Limits(),
+        limits: Limits = Limits(),  # noqa: B008 - frozen
         work_limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
     ):
         self.db = db
@@ -226,7 +102,7 @@ class SubmissionService:
 
         The bot calls this before queueing the submission, so a hostile file never holds up the
         write queue that indexing, approvals and opt-outs share."""
-        name = _display_name(upload.name)
+        name = display_name(upload.name)
         return extract_limited(upload.data, name, max_bytes=self.max_file_bytes, limits=self.work_limits)
 
     def submit(self, form: SubmissionForm, submitter: Actor, extracted: Extracted | None = None) -> Receipt:
@@ -235,7 +111,7 @@ class SubmissionService:
         `extracted` is the file already read by `extract` (the bot does that off its write queue)."""
         if form.file is not None and extracted is None:
             extracted = self.extract(form.file)
-        draft = self._draft(form, extracted, submitter)
+        draft = build_draft(form, extracted, submitter, self.limits, self.clock())
         existing = self._by_hash(draft.content_hash)
         if existing:
             return Receipt(existing, duplicate=True)
@@ -258,96 +134,12 @@ class SubmissionService:
         path = Path(path)
         return Upload(name=path.name, data=read_limited(path, max_bytes=self.max_file_bytes, name=path.name))
 
-    def _draft(self, form: SubmissionForm, extracted: Extracted | None, submitter: Actor) -> Submission:
-        fields = extracted.fields if extracted else {}
-        label = _display_name(form.file.name) if form.file else ""
-        at = f"{label}: " if label else ""  # errors name the file when there is one
-        lim = self.limits
-
-        def pick(given: str, *keys: str) -> str:
-            if given.strip():
-                return _clean(given)
-            for key in keys:
-                value = fields.get(key)
-                if isinstance(value, str | int | float) and str(value).strip():
-                    return _clean(str(value))
-            return ""
-
-        title = pick(form.title, "title") or (extracted.title if extracted else "")
-        member = pick(form.member, "member", "administration", "author")
-        summary = pick(form.summary, "summary")
-        results = pick(form.results, "results", "lessons")
-        contact = pick(form.contact, "contact")
-        url = pick(form.url, "url")
-        file_text = extracted.text if extracted else ""
-
-        if not title:
-            raise SubmissionError(f"{at}a title is needed (give one, or start the document with a heading)")
-        if not member:
-            raise SubmissionError(
-                f"{at}say which administration or member this case study is from"
-                " (the member field, or author: in the front matter)"
-            )
-        for what, value, limit in (
-            ("title", title, lim.title_chars),
-            ("administration/member", member, lim.member_chars),
-            ("summary", summary, lim.field_chars),
-            ("results and lessons learned", results, lim.field_chars),
-            ("contact", contact, lim.field_chars),
-            ("url", url, lim.field_chars),
-        ):
-            if len(value) > limit:
-                raise SubmissionError(f"{at}the {what} is {len(value):,} characters; the limit is {limit:,}")
-        if url and not re.match(r"https?://\S+$", url):
-            raise SubmissionError(f"{at}the url must start with http:// or https:// and have no spaces")
-        body = "\n\n".join(part for part in (summary, results, file_text) if part)
-        total = len(title) + len(member) + len(body) + len(contact) + len(url)
-        if total > lim.text_chars:
-            raise SubmissionError(
-                f"{at}the case study is {total:,} characters; the limit is {lim.text_chars:,}"
-                " (attach a shorter version)"
-            )
-        words = len(_WORD.findall(body))
-        if words < lim.min_words:
-            raise SubmissionError(
-                f"{at}too short ({words} words); describe the project, its results and lessons "
-                f"learned in at least {lim.min_words} words"
-            )
-        lang = _given_lang(fields.get("lang"), label or "front matter")
-        technologies = _given_technologies(fields.get("technologies"), label or "front matter")
-        file_digest = hashlib.sha256(form.file.data).hexdigest() if form.file else ""
-        content_hash = hashlib.sha256(
-            json.dumps([title, member, summary, results, contact, url, file_digest]).encode()
-        ).hexdigest()
-        return Submission(
-            id="",
-            status=PENDING,
-            title=title,
-            member=member,
-            summary=summary,
-            results=results,
-            contact=contact,
-            url=url,
-            file_text=file_text,
-            file_name=_display_name(form.file.name) if form.file else "",
-            file_format=extracted.format if extracted else "",
-            stored_file="",
-            file_bytes=len(form.file.data) if form.file else 0,
-            content_hash=content_hash,
-            lang=lang,
-            technologies=technologies,
-            submitter_id=str(submitter.id),
-            submitter_name=_clean(submitter.name)[: lim.member_chars],
-            platform=submitter.platform,
-            submitted_at=self.clock(),
-        )
-
     def _store(self, draft: Submission, upload: Upload | None) -> Submission:
         """Temp file + fsync, then one transaction: insert the row, rename the file, commit."""
         temp = None
         if upload:
-            temp = self.folder / f".tmp-{secrets.token_hex(8)}"
-            _write_synced(temp, upload.data)
+            temp = self.folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+            write_synced(temp, upload.data)
         final = None
         try:
             with self.db.transaction() as conn:
@@ -390,22 +182,12 @@ class SubmissionService:
 
         Runs under the write lock, so no other process is between its rename and its commit.
         """
-        removed = []
-        now = self.clock().timestamp()
         with self.db.transaction() as conn:
             known = {row[0] for row in conn.execute("SELECT stored_file FROM submissions")}
-            for path in self.folder.iterdir():
-                if not path.is_file() or path.name in known:
-                    continue
-                if path.name.startswith(".tmp-"):
-                    try:
-                        if now - path.stat().st_mtime < ORPHAN_TEMP_AGE_SECONDS:
-                            continue  # may belong to a submission being written right now
-                    except FileNotFoundError:
-                        continue
+            stray = stray_files(self.folder, known, self.clock().timestamp())
+            for path in stray:
                 path.unlink(missing_ok=True)
-                removed.append(path.name)
-        return removed
+        return [path.name for path in stray]
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -420,7 +202,7 @@ class SubmissionService:
             " CASE WHEN status = 'pending' THEN submitted_at END ASC, submitted_at DESC, id",
             (status, status),
         )
-        return [_row_to_submission(row) for row in rows]
+        return [row_to_submission(row) for row in rows]
 
     def mine(self, actor: Actor) -> list[Submission]:
         """A member's own submissions and their status, newest first."""
@@ -428,7 +210,7 @@ class SubmissionService:
             "SELECT * FROM submissions WHERE submitter_id = ? AND platform = ? ORDER BY submitted_at DESC",
             (str(actor.id), actor.platform),
         )
-        return [_row_to_submission(row) for row in rows]
+        return [row_to_submission(row) for row in rows]
 
     def get(self, actor: Actor, submission_id: str) -> Submission:
         """Moderators see every submission; a member sees their own."""
@@ -493,7 +275,7 @@ class SubmissionService:
             return [dict(row) for row in self.db.query(sql, (member,))]
 
         own = [
-            {**_row_to_submission(row).to_json(), "stored_file": row["stored_file"]}
+            {**row_to_submission(row).to_json(), "stored_file": row["stored_file"]}
             for row in self.db.query(
                 "SELECT * FROM submissions WHERE submitter_id = ? ORDER BY id", (member,)
             )
@@ -569,7 +351,7 @@ class SubmissionService:
                     "doc_id": sub.doc_id,
                     "title": sub.title,
                     "member": sub.member,
-                    "summary": _excerpt(sub.summary or sub.text, 500),
+                    "summary": excerpt(sub.summary or sub.text, 500),
                     "technologies": list(sub.technologies),
                     "lang": sub.lang,
                     "url": sub.url,
@@ -583,7 +365,7 @@ class SubmissionService:
 
     def reject(self, actor: Actor, submission_id: str, reason: str) -> Submission:
         self._require_moderator(actor)
-        reason = _clean(reason or "")
+        reason = clean(reason or "")
         if not reason:
             raise InputError("a reason is needed to reject a submission: the submitter is told why")
         if len(reason) > self.limits.reason_chars:
@@ -620,20 +402,20 @@ class SubmissionService:
         sub = self._load(submission_id)
         changes: dict = {}
         if title is not None:
-            title = _clean(title)
+            title = clean(title)
             if not title or len(title) > self.limits.title_chars:
                 raise InputError(f"the title must be 1 to {self.limits.title_chars} characters")
             changes["title"] = title
         if member is not None:
-            member = _clean(member)
+            member = clean(member)
             if not member or len(member) > self.limits.member_chars:
                 limit = self.limits.member_chars
                 raise InputError(f"the administration/member must be 1 to {limit} characters")
             changes["member"] = member
         if technologies is not None:
-            changes["technologies"] = _given_technologies(list(technologies), sub.id)
+            changes["technologies"] = given_technologies(list(technologies), sub.id)
         if lang is not None:
-            changes["lang"] = _given_lang(lang, sub.id)
+            changes["lang"] = given_lang(lang, sub.id)
         changes = {k: v for k, v in changes.items() if getattr(sub, k) != v}
         if not changes:
             return sub
@@ -709,18 +491,18 @@ class SubmissionService:
             raise InvalidTransition(f"cannot {verb} {sub.id}: it was already {sub.status}{when}")
 
     def _load(self, submission_id: str) -> Submission:
-        match = _ID.match((submission_id or "").strip().lower())
+        match = SUBMISSION_ID.match((submission_id or "").strip().lower())
         rows = []
         if match:
             rows = self.db.query("SELECT * FROM submissions WHERE id = ?", (f"cs-{match.group(1)}",))
         if not rows:
             shown = (submission_id or "").strip()[:40]
             raise UnknownSubmission(f"no submission with id {shown!r} (ids look like cs-7f3a2b)")
-        return _row_to_submission(rows[0])
+        return row_to_submission(rows[0])
 
     def _by_hash(self, content_hash: str) -> Submission | None:
         rows = self.db.query("SELECT * FROM submissions WHERE content_hash = ?", (content_hash,))
-        return _row_to_submission(rows[0]) if rows else None
+        return row_to_submission(rows[0]) if rows else None
 
     def _transition(self, conn: sqlite3.Connection, sub: Submission, actor: Actor, detail: dict) -> bool:
         cur = conn.execute(
@@ -757,105 +539,4 @@ class SubmissionService:
         self.outbox.queue(conn, kind, sub_id, to, platform, payload)
 
     def _document(self, sub: Submission) -> Document:
-        meta = {"submission_id": sub.id, "submitter_id": sub.submitter_id, "platform": sub.platform}
-        if sub.contact:
-            meta["contact"] = sub.contact
-        return Document(
-            id=sub.doc_id if sub.id else "case-study:draft",
-            text=sub.text,
-            kind="case-study",
-            title=sub.title,
-            author=sub.member,
-            date=sub.submitted_at,
-            url=sub.url,
-            source=f"submission {sub.id}" if sub.id else "submission",
-            lang=sub.lang,
-            technologies=sub.technologies,
-            meta=meta,
-        )
-
-
-# -- helpers --------------------------------------------------------------------------------------
-
-
-def _row_to_submission(row: sqlite3.Row) -> Submission:
-    return Submission(
-        id=row["id"],
-        status=row["status"],
-        title=row["title"],
-        member=row["member"],
-        summary=row["summary"],
-        results=row["results"],
-        contact=row["contact"],
-        url=row["url"],
-        file_text=row["file_text"],
-        file_name=row["file_name"],
-        file_format=row["file_format"],
-        stored_file=row["stored_file"],
-        file_bytes=row["file_bytes"],
-        content_hash=row["content_hash"],
-        lang=row["lang"],
-        technologies=tuple(t for t in row["technologies"].split(",") if t),
-        submitter_id=row["submitter_id"],
-        submitter_name=row["submitter_name"],
-        platform=row["platform"],
-        submitted_at=datetime.fromisoformat(row["submitted_at"]),
-        reviewed_by=row["reviewed_by"],
-        reviewed_at=datetime.fromisoformat(row["reviewed_at"]) if row["reviewed_at"] else None,
-        reason=row["reason"],
-    )
-
-
-def _clean(value: str) -> str:
-    """Trim, normalise newlines, drop control characters (they break terminals and embeds)."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", value)
-    return value.strip()
-
-
-def _display_name(name: str) -> str:
-    """The user's file name for display only: no folders, no control characters, bounded."""
-    base = re.split(r"[\\/]", name)[-1]
-    return _clean(base)[:200] or "file"
-
-
-def _excerpt(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _given_lang(value: object, label: str) -> str:
-    if value is None or value == "":
-        return ""
-    lang = str(value).strip().lower()
-    if lang not in LANGUAGES:
-        raise SubmissionError(f"{label}: unknown language {value!r}; choose from {', '.join(LANGUAGES)}")
-    return lang
-
-
-def _given_technologies(value: object, label: str) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple):
-        raise SubmissionError(f"{label}: technologies must be a list, e.g. [blockchain, iot]")
-    chosen = []
-    for item in items:
-        tech = str(item).strip().lower()
-        if not tech:
-            continue
-        if tech not in TECHNOLOGIES:
-            choices = ", ".join(TECHNOLOGIES)
-            raise SubmissionError(f"{label}: unknown technology {item!r}; choose from {choices}")
-        if tech not in chosen:
-            chosen.append(tech)
-    return tuple(chosen)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    """Members' files are private to the bot's user (0600), whatever the umask."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+        return to_document(sub)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from bot.app import App
-from bot.casestudies.service import STATUSES, Submission, SubmissionForm
+from bot.casestudies.model import STATUSES, Submission, SubmissionForm
 from bot.members import Actor
 from bot.outbox import Notification
 

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.casestudies.service import OwnSubmission
+from bot.casestudies.model import OwnSubmission
 from bot.discord import resolve
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App
-from bot.casestudies.service import Submission, SubmissionForm, Upload
+from bot.casestudies.model import Submission, SubmissionForm, Upload
 from bot.config import DEFAULT_CONFIG, WebRateLimit, WebSettings, load_config
 from bot.members import Actor
 from bot.web.server import bound_addresses, start

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.casestudies.service import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
+from bot.casestudies.model import ANNOUNCEMENT, APPROVED_NOTICE, REJECTED_NOTICE
 from bot.discord import render
 from bot.discord.cogs.reminders import announcement_extras
 from bot.discord.translator import T

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.casestudies.service import SubmissionForm, Upload
+from bot.casestudies.model import SubmissionForm, Upload
 from bot.discord import render
 from bot.discord.bot import send_ephemeral
 from bot.discord.translator import T

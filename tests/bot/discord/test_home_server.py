@@ -9,7 +9,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.casestudies.service import SubmissionForm
+from bot.casestudies.model import SubmissionForm
 from bot.discord import resolve
 from bot.discord.cogs.ask import AnswerPages
 from bot.discord.cogs.submissions import ApproveButton, RejectButton, attachment_refusal

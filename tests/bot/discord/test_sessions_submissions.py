@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import discord
 
-from bot.casestudies.service import SubmissionForm
+from bot.casestudies.model import SubmissionForm
 from bot.discord.cogs.submissions import ApproveButton, RejectButton, RejectReasonModal, SubmitModal
 from bot.members import Actor as SessionActor
 from tests.bot.discord.helpers import MockInteraction, MockMember, MockTextChannel, sent_kwargs, sent_text
