@@ -22,6 +22,8 @@ from bot.sessions.service import SessionService
 from index.database import Database
 from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
+from index.language import LanguageDetector
+from index.tagger import Tagger
 
 
 def utc_now() -> datetime:
@@ -210,6 +212,19 @@ class App:
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
             work_limits=s.ingest.work_limits(),
+            tagger=lambda: self.tagger,
+        )
+
+    @cached_property
+    def tagger(self) -> Tagger:
+        """What a text is about, without opening the search index (a submission needs only this)."""
+        if "knowledge" in self.__dict__:  # already open: reuse its vocabularies
+            return self.knowledge.tagger
+        s = self.config.settings
+        return Tagger(
+            load_vocabulary(self.config.shared_file(s.glossary), "glossary"),
+            load_vocabulary(self.config.shared_file(s.countries), "countries"),
+            LanguageDetector(),
         )
 
     @cached_property

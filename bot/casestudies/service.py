@@ -61,6 +61,7 @@ from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_limited, read_li
 from index.index_folder import fsync_dir as _sync_dir  # a rename durable before its row commits
 from index.knowledge import KnowledgeBase
 from index.store import DocumentStore
+from index.tagger import Tagger
 from index.worker import WorkLimits
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,13 @@ class SubmissionService:
         max_file_bytes: int = DEFAULT_MAX_BYTES,
         limits: Limits = Limits(),  # noqa: B008 - frozen
         work_limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
+        tagger: Callable[[], Tagger] | None = None,
     ):
         self.db = db
         self.folder = Path(files_dir) / "submissions"
         self._knowledge = knowledge  # opened only by the operations that need it
+        # what a draft is about (language, technologies) needs the glossary, not the search index
+        self._tagger = tagger or (lambda: knowledge().tagger)
         self.moderators = moderators
         self.clock = clock
         self.outbox = Outbox(db, clock)
@@ -115,11 +119,11 @@ class SubmissionService:
         existing = self._by_hash(draft.content_hash)
         if existing:
             return Receipt(existing, duplicate=True)
-        analysed = self._knowledge().analyse(self._document(draft))
+        tags = self._tagger().tag(to_document(draft))  # language and technologies; no index opened
         draft = replace(
             draft,
-            lang=draft.lang or analysed.lang,
-            technologies=draft.technologies or tuple(analysed.technologies),
+            lang=draft.lang or tags.lang,
+            technologies=draft.technologies or tuple(tags.technologies),
         )
         try:
             return Receipt(self._store(draft, form.file))
