@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from dateutil import parser as dateparser
 from tqdm import tqdm
 
+from index.chat import ChatMessage, message_document
 from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_file, open_regular, special_kind
@@ -493,20 +494,18 @@ def _message_document(
     link_guild = "@me" if direct else guild_id
     url = f"https://discord.com/channels/{link_guild}/{channel_id}/{message_id}" if channel_id else ""
     name = author.get("nickname") or author.get("name") or ""
-    return Document(
-        id=f"discord-{message_id}",
-        text=text,
-        kind="post",
-        author=_string(name)[:200],
-        date=document_date(message.get("timestamp"), where),
-        url=url,
-        source=f"#{_string(channel.get('name'))[:100]}",
-        meta={
-            "author_id": _snowflake(author.get("id")),
-            "channel_id": channel_id,
-            "guild_id": guild_id,
-            "message_id": str(message_id),
-        },
+    return message_document(
+        ChatMessage(
+            message_id=str(message_id),
+            channel_id=channel_id,
+            author_id=_snowflake(author.get("id")),
+            author_name=_string(name)[:200],
+            text=text,
+            created_at=document_date(message.get("timestamp"), where),
+            guild_id=guild_id,
+            url=url,
+            source=f"#{_string(channel.get('name'))[:100]}",
+        )
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.privacy.member_data import MemberData
 from bot.privacy.service import PrivacyService
+from index.chat import ChatMessage, message_document, message_document_id
 from index.database import Database
 from index.documents import Document
 from index.knowledge import KnowledgeBase
@@ -40,32 +41,26 @@ class Post:
 
 
 def document_id(message_id: int | str) -> str:
-    return f"discord-{message_id}"
+    return message_document_id(message_id)
 
 
 def to_document(post: Post) -> Document:
-    meta = {
-        "author_id": str(post.author_id),
-        "channel_id": str(post.channel_id),
-        "message_id": str(post.message_id),
-    }
-    if post.guild_id is not None:
-        meta["guild_id"] = str(post.guild_id)
-    if post.parent_id is not None:
-        meta["parent_id"] = str(post.parent_id)
-    if post.edited_at is not None:
-        meta["edited_at"] = post.edited_at.isoformat()
     where = f"#{post.channel_name}" if post.channel_name else f"channel {post.channel_id}"
-    return Document(
-        id=document_id(post.message_id),
-        text=post.content.strip(),
-        kind="post",
-        title=post.thread_name,
-        author=post.author_name,
-        date=post.created_at,
-        url=post.jump_url,
-        source=f"discord {where}",
-        meta=meta,
+    return message_document(
+        ChatMessage(
+            message_id=str(post.message_id),
+            channel_id=str(post.channel_id),
+            author_id=str(post.author_id),
+            author_name=post.author_name,
+            text=post.content.strip(),
+            created_at=post.created_at,
+            guild_id=str(post.guild_id) if post.guild_id is not None else None,
+            parent_id=str(post.parent_id) if post.parent_id is not None else None,
+            edited_at=post.edited_at,
+            title=post.thread_name,
+            url=post.jump_url,
+            source=f"discord {where}",
+        )
     )
 
 
