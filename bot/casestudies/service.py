@@ -3,6 +3,9 @@
 The service orchestrates: data in `model`, the rules a submission must meet in `validation`, the
 originals' files in `files`, notices through the shared `bot.outbox`.
 
+Longer than ~400 lines on purpose: each operation is one transaction over the submission, its
+history, its notices, its document and its file, and the crash-safety of each is read in one place.
+
 Platform-neutral: adapters (CLI, console, Discord) pass an `Actor` and plain data, and read
 queued notifications from the outbox to deliver them. A receipt is only returned once the row and
 the original file are both committed; a crash at any point leaves either both or neither.

@@ -4,6 +4,10 @@ A session is validated as a whole and every problem is reported as one line nami
 from, the session and the field, so that a moderator can fix a YAML file or a run-time command
 without reading code. Recurring sessions keep their local wall time across daylight-saving changes:
 the rule is expanded in local time and each occurrence gets the offset in force that day.
+
+Longer than ~400 lines on purpose: it is the one place a session is validated (fields, languages,
+time zones, recurrence rules and their bounds); splitting the validators from the type they
+guard would let a new field be added in one and forgotten in the other.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ changed what, and when, is kept in `session_changes`.
 
 Permission: the caller decides whether someone is a moderator (Discord roles, console user) and
 passes an `Actor`; the service refuses changes from non-moderators and records the actor.
+
+Longer than ~400 lines on purpose: the YAML-plus-overrides merge, its cache and the audit trail
+share one lock and one transaction per change; pieces of it alone would not be safe to call.
 """
 
 from __future__ import annotations
