@@ -6,6 +6,7 @@ import argparse
 import json
 
 from bot.app import App
+from index.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def report_command(args: argparse.Namespace, app: App) -> int:
     if args.limit < 1 or args.min_votes < 1:
-        from index.errors import InputError
-
         raise InputError("feedback report: --limit and --min-votes must be at least 1")
     found = app.feedback.failing(limit=args.limit, min_votes=args.min_votes)
     if args.json:

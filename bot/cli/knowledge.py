@@ -9,12 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tqdm import tqdm
+
 from bot.app import App
 from bot.search.asking import COUNTED, counts_summary
 from bot.sessions.dates import MAX_YEAR, MIN_YEAR
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
-from index.ingest import parse_date
+from index.ingest import ingest_paths, parse_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -104,8 +106,6 @@ def _checked_date(value: str | None, option: str) -> datetime | None:
 
 
 def index_add(args: argparse.Namespace, app: App) -> int:
-    from index.ingest import ingest_paths
-
     missing = [str(path) for path in args.paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise InputError(f"{', '.join(missing)}: not found; nothing was added")
@@ -180,8 +180,6 @@ def _source_variants(source: str) -> list[str]:
 
 
 def index_rebuild(args: argparse.Namespace, app: App) -> int:
-    from tqdm import tqdm
-
     with tqdm(unit="doc", disable=not sys.stderr.isatty(), leave=False) as bar:
         count = app.knowledge.rebuild(progress=bar.update)
     print(f"rebuilt the search index: {count} documents")

@@ -14,19 +14,16 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.app import App
 from bot.config import ConfigError, read_yaml
 from bot.members import Actor
+from bot.session_fields import parse_assignments
 from bot.sessions.announcements import CANCELLED, MOVED, Announcement
 from bot.sessions.dates import DateProblem, parse_date_or_datetime
 from bot.sessions.schedule import Occurrence
 from bot.sessions.service import DEFAULT_HORIZON
 from index.documents import LANGUAGES
 from index.errors import InputError
-
-_LIST_FIELDS = ("languages", "exdates")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,42 +149,6 @@ def _moment(value: str, option: str, app: App) -> datetime:
 def _actor(args: argparse.Namespace) -> Actor:
     name = args.actor or getpass.getuser()
     return Actor(name=f"console:{name}", is_moderator=True)
-
-
-def parse_assignments(items: list[str]) -> dict[str, Any]:
-    """FIELD=VALUE arguments as a session mapping: title.es=… sets one language; an empty VALUE is
-    None (remove the field); languages/exdates take a comma list or a YAML list; cancelled a boolean."""
-    data: dict[str, Any] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"expected FIELD=VALUE, got {item!r}")
-        parsed: Any = value.strip() or None
-        if parsed is not None and name in _LIST_FIELDS:
-            parsed = _list(parsed, name)
-        elif parsed is not None and name == "cancelled":
-            parsed = parsed.lower() in ("true", "yes", "1", "y")
-        if "." in name:
-            field, _, lang = name.partition(".")
-            target = data.setdefault(field, {})
-            if not isinstance(target, dict):
-                raise InputError(f"{field} is given both as one text and per language")
-            target[lang] = parsed
-        else:
-            data[name] = parsed
-    return data
-
-
-def _list(value: str, name: str) -> list[Any]:
-    if value.startswith("["):
-        try:
-            loaded = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise InputError(f"{name}: cannot read {value!r} as a list") from None
-        if isinstance(loaded, list):
-            return [str(v) for v in loaded]
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def add_session(args: argparse.Namespace, app: App) -> int:

@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import App
-from bot.casestudies.model import OwnSubmission
 from bot.discord import resolve
+from bot.discord.cogs import COGS
+from bot.discord.replying import localised_input_error, send_ephemeral
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue
-from bot.members import Actor, NotAllowed
+from bot.members import Actor
 from bot.responsiveness import keep_event_loop_responsive
 from index.errors import InputError
 
@@ -66,27 +67,6 @@ class ClikcTree(app_commands.CommandTree):
         await send_ephemeral(interaction, text)
 
 
-def localised_input_error(error: InputError, replies, locale) -> str:
-    if isinstance(error, OwnSubmission):
-        return replies.get("own_submission", locale, id=error.submission_id)
-    if isinstance(error, NotAllowed):
-        return replies.get("not_moderator", locale)
-    what = getattr(error, "what", None)
-    if what in {"technology", "kind"}:
-        return replies.get(f"unknown_{what}", locale, value=error.value)  # type: ignore[attr-defined]
-    return str(error)
-
-
-async def send_ephemeral(interaction: discord.Interaction, text: str, **kwargs) -> None:
-    """Reply privately whether or not the interaction was already answered or deferred."""
-    from bot.discord.render import message
-
-    if interaction.response.is_done():
-        await interaction.followup.send(message(text), ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(message(text), ephemeral=True, **kwargs)
-
-
 class ClikcBot(commands.Bot):
     """Constructible with any App (tests inject fakes) and without connecting; `start()` connects."""
 
@@ -120,8 +100,6 @@ class ClikcBot(commands.Bot):
         self.configured = asyncio.Event()  # set once channels are resolved and commands synced
 
     async def setup_hook(self) -> None:
-        from bot.discord.cogs import COGS
-
         keep_event_loop_responsive()
         await self.tree.set_translator(ClikcTranslator(self.app.replies))
         for cog in COGS:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord.bot import send_ephemeral
+from bot.discord.replying import send_ephemeral
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

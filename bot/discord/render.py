@@ -9,6 +9,7 @@ import discord
 from bot.replies import Replies
 from bot.search.asking import counts_summary
 from bot.text.country_names import country_name, country_names
+from bot.text.timestamps import discord_timestamp, discord_when
 from bot.text.truncate import length, truncate
 from index.documents import Answer, Hit
 
@@ -154,8 +155,6 @@ def _counts(answer: Answer, replies: Replies, locale: object) -> str:
 
 def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 10) -> discord.Embed:
     """Upcoming occurrences with <t:…> timestamps: each reader sees their own time zone."""
-    from bot.text.timestamps import discord_when
-
     lang = replies.lang(locale)
     embed = discord.Embed(title=replies.get("sessions_title", locale), colour=COLOUR)
     if not occurrences:
@@ -173,8 +172,6 @@ def sessions_embed(occurrences, replies: Replies, locale: object, limit: int = 1
 
 def announcement_text(item, replies: Replies, locale: object) -> str:
     """One session announcement (reminder, cancellation, move or new end time) as a message."""
-    from bot.text.timestamps import discord_timestamp, discord_when
-
     title = item.title(replies.lang(locale))
     if item.kind == "cancelled":
         text = replies.get("announce_cancelled", locale, title=title, when=discord_timestamp(item.start, "F"))

@@ -13,8 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import render
-from bot.discord.bot import localised_input_error
 from bot.discord.cogs.feedback import answer_view, feedback_items
+from bot.discord.replying import localised_input_error
 from bot.discord.translator import T
 from bot.help import help_request
 from bot.search.asking import AskRequest, search, technology_choices

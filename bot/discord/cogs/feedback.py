@@ -15,8 +15,8 @@ import discord
 from discord.ext import commands
 
 from bot.discord import render
-from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
+from bot.discord.replying import send_ephemeral
 from bot.search.asking import AskRequest
 from bot.search.feedback import UnknownAnswer
 from bot.text.truncate import truncate

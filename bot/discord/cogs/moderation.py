@@ -10,8 +10,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.bot import send_ephemeral
+from bot.discord.cogs.review_edit import review_view
+from bot.discord.render import submission_embed
+from bot.discord.replying import send_ephemeral
 from bot.discord.translator import T
+from bot.members import Actor
+from bot.session_fields import parse_assignment_text
+from bot.text.timestamps import discord_when
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
@@ -91,9 +96,6 @@ class ModerationCog(commands.Cog):
         description=T("Case studies waiting for review", "review.description"),
     )
     async def review(self, interaction: discord.Interaction) -> None:
-        from bot.discord.cogs.submissions import review_view
-        from bot.discord.render import submission_embed
-
         if await refuse_non_moderator(self.bot, interaction):
             return
         app = self.bot.app
@@ -116,13 +118,9 @@ class ModerationCog(commands.Cog):
     )
 
     def _session_actor(self, user):
-        from bot.members import Actor
-
         return Actor(name=user.display_name, is_moderator=self.bot.is_moderator(user), id=str(user.id))
 
     async def _session_change(self, interaction: discord.Interaction, change) -> None:
-        from bot.text.timestamps import discord_when
-
         if await refuse_non_moderator(self.bot, interaction):
             return
         app = self.bot.app
@@ -148,7 +146,7 @@ class ModerationCog(commands.Cog):
         ),
     )
     async def session_add(self, interaction: discord.Interaction, fields: str) -> None:
-        data = _assignments(fields)
+        data = parse_assignment_text(fields)
         await self._session_change(interaction, lambda who: self.bot.app.sessions.add(data, who))
 
     @session.command(
@@ -156,7 +154,7 @@ class ModerationCog(commands.Cog):
         description=T("Change fields of a session: start=… link=…", "session.edit.description"),
     )
     async def session_edit(self, interaction: discord.Interaction, session_id: str, fields: str) -> None:
-        data = _assignments(fields)
+        data = parse_assignment_text(fields)
         await self._session_change(interaction, lambda who: self.bot.app.sessions.edit(session_id, data, who))
 
     @session.command(
@@ -169,18 +167,3 @@ class ModerationCog(commands.Cog):
         await self._session_change(
             interaction, lambda who: self.bot.app.sessions.cancel(session_id, who, occurrence)
         )
-
-
-def _assignments(fields: str) -> dict:
-    """'id=call title.es="Llamada" start=2026-12-10T15:00' → a session mapping (the CLI's own parser)."""
-    import shlex
-
-    from bot.cli.sessions import parse_assignments
-    from index.errors import InputError
-
-    try:
-        return parse_assignments(shlex.split(fields))
-    except ValueError as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"cannot read the fields: {exc}") from None

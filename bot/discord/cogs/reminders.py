@@ -18,8 +18,8 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.discord import render
-from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
+from bot.discord.replying import send_ephemeral
 from bot.sessions.announcements import CANCELLED, Announcement
 from bot.sessions.event_links import google_calendar_url, session_ics
 from bot.sessions.reminders import SessionOver

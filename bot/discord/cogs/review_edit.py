@@ -1,8 +1,8 @@
-"""Review without leaving Discord: an Edit button on the review message (title, member, technologies,
-language in a modal) and the submitted file attached to it.
+"""Review without leaving Discord: the review message (the submission, its file attached) with
+Approve, Reject and Edit buttons (title, member, technologies, language in a modal).
 
-The button is a DynamicItem naming the submission, so it works on review messages posted before a
-restart; only a moderator of the home server may use it (the service checks again).
+The buttons are DynamicItems naming the submission, so they work on review messages posted before a
+restart; only a moderator of the home server may use them (the service checks again).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import discord
 from discord.ext import commands
 
 from bot.discord import render
-from bot.discord.bot import send_ephemeral
-from bot.discord.cogs.submissions import ID_PATTERN, _report, review_view
+from bot.discord.replying import localised_input_error, send_ephemeral
+from index.errors import InputError
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
@@ -26,10 +26,133 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LABEL = 45  # Discord's limit for a modal's title and its labels
 DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # a server without boosts
+ID_PATTERN = r"(?P<id>cs-[0-9a-f]{6})"
 
 
 def _bot(interaction: discord.Interaction) -> ClikcBot:
     return interaction.client  # type: ignore[return-value]
+
+
+async def report_failure(bot: ClikcBot, interaction: discord.Interaction, error: Exception) -> None:
+
+    if isinstance(error, InputError):
+        await send_ephemeral(interaction, localised_input_error(error, bot.app.replies, interaction.locale))
+    else:
+        log.error("submission interaction failed", exc_info=error)
+        await send_ephemeral(interaction, bot.app.replies.get("error", interaction.locale))
+
+
+def review_view(sub_id: str, replies, locale: object) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ApproveButton(sub_id, replies.get("approve", locale)))
+    view.add_item(RejectButton(sub_id, replies.get("reject", locale)))
+    view.add_item(EditButton(sub_id, replies.get("edit", locale)))
+    return view
+
+
+async def post_for_review(bot: ClikcBot, sub) -> None:
+    channel = bot.channel(bot.settings.review_channel)
+    if channel is None:
+        log.warning(
+            "review_channel %r not found: %s waits in /clikc review", bot.settings.review_channel, sub.id
+        )
+        return
+    locale = bot.home_guild.preferred_locale if bot.home_guild else None
+    file = await asyncio.to_thread(review_file, bot, sub)  # moderators read the write-up itself
+    await channel.send(
+        embed=render.submission_embed(sub, bot.app.replies, locale),
+        view=review_view(sub.id, bot.app.replies, locale),
+        **({"file": file} if file else {}),
+    )
+
+
+async def reviewer_allowed(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
+    """A moderator of the home server, not the submitter, on a pending submission; otherwise one
+    private line, answered before anything is deferred or a reason is asked for."""
+    if not bot.is_moderator(interaction.user):
+        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        return False
+    try:
+        await asyncio.to_thread(
+            bot.app.submissions.check_reviewer, bot.actor(interaction.user), submission_id
+        )
+    except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
+        await report_failure(bot, interaction, exc)
+        return False
+    return True
+
+
+class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:approve:{ID_PATTERN}"):
+    def __init__(self, submission_id: str, label: str = "Approve"):
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.success, custom_id=f"clikc:approve:{submission_id}"
+            )
+        )
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
+        return cls(match["id"], item.label or "Approve")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        if not await reviewer_allowed(bot, interaction, self.submission_id):
+            return
+        await interaction.response.defer()
+        try:
+            sub = await bot.writer.call(
+                bot.app.submissions.approve, bot.actor(interaction.user), self.submission_id
+            )
+        except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
+            await report_failure(bot, interaction, exc)
+            return
+        log.info("submission %s approved by moderator %s", sub.id, interaction.user.id)
+        embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
+        await interaction.edit_original_response(embed=embed, view=None)
+
+
+class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:reject:{ID_PATTERN}"):
+    def __init__(self, submission_id: str, label: str = "Reject"):
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.danger, custom_id=f"clikc:reject:{submission_id}"
+            )
+        )
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
+        return cls(match["id"], item.label or "Reject")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        if not await reviewer_allowed(bot, interaction, self.submission_id):
+            return
+        await interaction.response.send_modal(RejectReasonModal(bot, self.submission_id, interaction.locale))
+
+
+class RejectReasonModal(discord.ui.Modal):
+    def __init__(self, bot: ClikcBot, submission_id: str, locale: object):
+        replies = bot.app.replies
+        super().__init__(title=replies.get("review_reason_title", locale, id=submission_id)[:45])
+        self.bot = bot
+        self.submission_id = submission_id
+        self.reason = discord.ui.TextInput(style=discord.TextStyle.paragraph, max_length=1000)
+        label = replies.get("review_reason_label", locale)[:45]
+        self.add_item(discord.ui.Label(text=label, component=self.reason))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = self.bot
+        sub = await asyncio.to_thread(
+            bot.app.submissions.reject, bot.actor(interaction.user), self.submission_id, self.reason.value
+        )
+        log.info("submission %s rejected by moderator %s", sub.id, interaction.user.id)
+        embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
+        await interaction.response.edit_message(embed=embed, view=None)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_failure(self.bot, interaction, error)
 
 
 class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:edit:{ID_PATTERN}"):
@@ -59,7 +182,7 @@ class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:ed
                 bot.app.submissions.get, bot.actor(interaction.user), self.submission_id
             )
         except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
-            await _report(bot, interaction, exc)
+            await report_failure(bot, interaction, exc)
             return
         await interaction.response.send_modal(EditModal(bot, sub, interaction.locale, interaction.message))
 
@@ -117,7 +240,7 @@ class EditModal(discord.ui.Modal):
                 await self.review.edit(embed=render.submission_embed(sub, replies, locale), view=view)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await _report(self.bot, interaction, error)
+        await report_failure(self.bot, interaction, error)
 
 
 def review_file(bot: ClikcBot, sub) -> discord.File | None:
@@ -136,7 +259,7 @@ def review_file(bot: ClikcBot, sub) -> discord.File | None:
 class ReviewEditCog(commands.Cog):
     def __init__(self, bot: ClikcBot):
         self.bot = bot
-        bot.add_dynamic_items(EditButton)
+        bot.add_dynamic_items(ApproveButton, RejectButton, EditButton)  # review buttons survive restarts
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(EditButton)
+        self.bot.remove_dynamic_items(ApproveButton, RejectButton, EditButton)

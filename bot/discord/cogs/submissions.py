@@ -16,8 +16,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.casestudies.model import SubmissionForm, Upload
-from bot.discord import render
-from bot.discord.bot import send_ephemeral
+from bot.discord.cogs.review_edit import post_for_review, report_failure
+from bot.discord.replying import send_ephemeral
 from bot.discord.translator import T
 from index.extract import SUPPORTED_SUFFIXES
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
 
 log = logging.getLogger(__name__)
-ID_PATTERN = r"(?P<id>cs-[0-9a-f]{6})"
 
 
 def _bot(interaction: discord.Interaction) -> ClikcBot:
@@ -79,18 +78,7 @@ class SubmitModal(discord.ui.Modal):
         await submit(self.bot, interaction, form)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await _report(self.bot, interaction, error)
-
-
-async def _report(bot: ClikcBot, interaction: discord.Interaction, error: Exception) -> None:
-    from bot.discord.bot import localised_input_error
-    from index.errors import InputError
-
-    if isinstance(error, InputError):
-        await send_ephemeral(interaction, localised_input_error(error, bot.app.replies, interaction.locale))
-    else:
-        log.error("submission interaction failed", exc_info=error)
-        await send_ephemeral(interaction, bot.app.replies.get("error", interaction.locale))
+        await report_failure(self.bot, interaction, error)
 
 
 # What Discord may report for each readable suffix; no type at all is accepted too (older clients).
@@ -156,130 +144,9 @@ async def submit(bot: ClikcBot, interaction: discord.Interaction, form: Submissi
         await post_for_review(bot, sub)
 
 
-def review_view(sub_id: str, replies, locale: object) -> discord.ui.View:
-    from bot.discord.cogs.review_edit import EditButton  # beside its form (that module imports this one)
-
-    view = discord.ui.View(timeout=None)
-    view.add_item(ApproveButton(sub_id, replies.get("approve", locale)))
-    view.add_item(RejectButton(sub_id, replies.get("reject", locale)))
-    view.add_item(EditButton(sub_id, replies.get("edit", locale)))
-    return view
-
-
-async def post_for_review(bot: ClikcBot, sub) -> None:
-    channel = bot.channel(bot.settings.review_channel)
-    if channel is None:
-        log.warning(
-            "review_channel %r not found: %s waits in /clikc review", bot.settings.review_channel, sub.id
-        )
-        return
-    from bot.discord.cogs.review_edit import review_file
-
-    locale = bot.home_guild.preferred_locale if bot.home_guild else None
-    file = await asyncio.to_thread(review_file, bot, sub)  # moderators read the write-up itself
-    await channel.send(
-        embed=render.submission_embed(sub, bot.app.replies, locale),
-        view=review_view(sub.id, bot.app.replies, locale),
-        **({"file": file} if file else {}),
-    )
-
-
-async def reviewer_allowed(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
-    """A moderator of the home server, not the submitter, on a pending submission; otherwise one
-    private line, answered before anything is deferred or a reason is asked for."""
-    if not bot.is_moderator(interaction.user):
-        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
-        return False
-    try:
-        await asyncio.to_thread(
-            bot.app.submissions.check_reviewer, bot.actor(interaction.user), submission_id
-        )
-    except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
-        await _report(bot, interaction, exc)
-        return False
-    return True
-
-
-class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:approve:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Approve"):
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.success, custom_id=f"clikc:approve:{submission_id}"
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Approve")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        if not await reviewer_allowed(bot, interaction, self.submission_id):
-            return
-        await interaction.response.defer()
-        try:
-            sub = await bot.writer.call(
-                bot.app.submissions.approve, bot.actor(interaction.user), self.submission_id
-            )
-        except Exception as exc:  # noqa: BLE001 — reported to the moderator, logged if unexpected
-            await _report(bot, interaction, exc)
-            return
-        log.info("submission %s approved by moderator %s", sub.id, interaction.user.id)
-        embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
-        await interaction.edit_original_response(embed=embed, view=None)
-
-
-class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:reject:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Reject"):
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.danger, custom_id=f"clikc:reject:{submission_id}"
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Reject")
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
-        if not await reviewer_allowed(bot, interaction, self.submission_id):
-            return
-        await interaction.response.send_modal(RejectReasonModal(bot, self.submission_id, interaction.locale))
-
-
-class RejectReasonModal(discord.ui.Modal):
-    def __init__(self, bot: ClikcBot, submission_id: str, locale: object):
-        replies = bot.app.replies
-        super().__init__(title=replies.get("review_reason_title", locale, id=submission_id)[:45])
-        self.bot = bot
-        self.submission_id = submission_id
-        self.reason = discord.ui.TextInput(style=discord.TextStyle.paragraph, max_length=1000)
-        label = replies.get("review_reason_label", locale)[:45]
-        self.add_item(discord.ui.Label(text=label, component=self.reason))
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        bot = self.bot
-        sub = await asyncio.to_thread(
-            bot.app.submissions.reject, bot.actor(interaction.user), self.submission_id, self.reason.value
-        )
-        log.info("submission %s rejected by moderator %s", sub.id, interaction.user.id)
-        embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
-        await interaction.response.edit_message(embed=embed, view=None)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await _report(self.bot, interaction, error)
-
-
 class SubmissionsCog(commands.Cog):
     def __init__(self, bot: ClikcBot):
         self.bot = bot
-        bot.add_dynamic_items(ApproveButton, RejectButton)  # review buttons survive restarts
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ApproveButton, RejectButton)
 
     @app_commands.command(
         name=T("submit", "submit.name"),

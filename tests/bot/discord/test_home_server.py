@@ -12,7 +12,8 @@ from discord import app_commands
 from bot.casestudies.model import SubmissionForm
 from bot.discord import resolve
 from bot.discord.cogs.ask import AnswerPages
-from bot.discord.cogs.submissions import ApproveButton, RejectButton, attachment_refusal
+from bot.discord.cogs.review_edit import ApproveButton, RejectButton
+from bot.discord.cogs.submissions import attachment_refusal
 from tests.bot.discord.helpers import MockGuild, MockInteraction, MockMember, MockRole, sent_text
 from tests.bot.discord.test_sessions_submissions import WORDS, submit_via_modal
 

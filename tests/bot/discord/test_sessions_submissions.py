@@ -5,7 +5,8 @@ from datetime import timedelta
 import discord
 
 from bot.casestudies.model import SubmissionForm
-from bot.discord.cogs.submissions import ApproveButton, RejectButton, RejectReasonModal, SubmitModal
+from bot.discord.cogs.review_edit import ApproveButton, RejectButton, RejectReasonModal
+from bot.discord.cogs.submissions import SubmitModal
 from bot.members import Actor as SessionActor
 from tests.bot.discord.helpers import MockInteraction, MockMember, MockTextChannel, sent_kwargs, sent_text
 
