@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.app import App
-from bot.cli.knowledge import render_answer
-from bot.console_usage import console_usages
+from bot.console_usage import console_parser, console_usages
 from bot.help import as_text, console_help
 from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
+from bot.terminal.answers import render_answer
+from bot.terminal.stats import stats_fields
 from index.errors import InputError
 from index.knowledge import UnknownCountry
 
@@ -160,43 +161,39 @@ class Console:
         return self.t("console.status_in")  # names the console's command, not Discord's
 
     def sessions(self, rest: str) -> str:
-        """`sessions [--all] [--ics FILE]`: the CLI's listing (times in each session's own zone)."""
+        """`sessions [--all] [--ics FILE]`: the listing the CLI prints (times in each session's own zone)."""
         args = shlex.split(rest)
         if "-" in args:
             raise InputError(self.t("console.sessions_ics_file"))
         if "--lang" not in args:
             args += ["--lang", self.locale]  # titles in the console's language
-        return self._cli(["sessions", *args])
+        return self._run(["sessions", *args])
 
     def submit(self, rest: str) -> str:
-        """`submit PATH [--title …]`: the CLI's submit, as the operator at this machine."""
+        """`submit PATH [--title …]`: the CLI's submit (bot.terminal.review), run by the operator here."""
         args = shlex.split(rest)
         if args and not args[0].startswith("-"):
             args = ["--file", *args]
-        return self._cli(["submit", *args])
+        return self._run(["submit", *args])
 
     def review(self, rest: str) -> str:
         """`review list|show ID|approve ID|reject ID REASON|edit ID …|outbox`."""
         args = shlex.split(rest) or ["list"]
         if args[0] == "reject" and len(args) > 2 and "--reason" not in args:
             args = ["reject", args[1], "--reason", " ".join(args[2:])]
-        return self._cli(["review", *args])
+        return self._run(["review", *args])
 
-    def _cli(self, argv: list[str]) -> str:
-        """Run a `clikc-bot` CLI command in-process (one implementation for both) and return its output."""
-        from bot.cli import build_parser
-
-        parser = build_parser()
+    def _run(self, argv: list[str]) -> str:
+        """Run a command shared with the CLI (bot.terminal: same options, same output) and return its text."""
         errors = io.StringIO()
         try:
-            with contextlib.redirect_stderr(errors):
-                args = parser.parse_args(argv)
+            with contextlib.redirect_stderr(errors):  # argparse reports bad options on stderr, then exits
+                args = console_parser().parse_args(argv)
         except SystemExit:
             message = errors.getvalue().strip().splitlines()
             raise InputError(message[-1].removeprefix("clikc-bot ") if message else "bad command") from None
         out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            args.handler(args, self.app)
+        args.handler(args, self.app, out)
         return out.getvalue().rstrip("\n")
 
     def help(self, rest: str) -> str:
@@ -204,19 +201,7 @@ class Console:
         return as_text(console_help(self.app.replies, self.locale, console_usages()))
 
     def stats(self, rest: str) -> str:
-        s = self.app.knowledge.stats()
-
-        def fmt(counts: dict) -> str:
-            return ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
-
-        return self.t(
-            "stats",
-            documents=s.documents,
-            by_kind=fmt(s.by_kind),
-            by_lang=fmt(s.by_lang),
-            by_technology=fmt(s.by_technology),
-            pending=s.pending,
-        )
+        return self.t("stats", **stats_fields(self.app.knowledge.stats()))
 
     def reindex(self, rest: str) -> str:
         return self.t("reindex_done", count=self.app.knowledge.rebuild())

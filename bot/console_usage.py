@@ -1,12 +1,15 @@
 """The console's command syntax, read from the parsers that run the commands, so help lists every
-option the CLI (and the console's `ask`) accepts and cannot drift from them."""
+option the console accepts and cannot drift from them. The commands it shares with the command line
+(`sessions`, `submit`, `review`) are defined once in bot.terminal; both build their parsers there."""
 
 from __future__ import annotations
 
 import argparse
 
-# console command → the CLI command it runs (bot.console delegates these to the CLI's parser)
-DELEGATED = ("sessions", "submit", "review")
+from bot.search.asking import ask_parser
+from bot.terminal import review, sessions
+
+# the console's own commands (sessions, submit and review come from console_parser())
 FIXED = {
     "more": "more",
     "privacy": "privacy optout|optin|status [MEMBER]",
@@ -15,6 +18,15 @@ FIXED = {
     "stats": "stats",
     "reindex": "reindex",
 }
+
+
+def console_parser() -> argparse.ArgumentParser:
+    """The shared commands with the command line's options (and its name in error messages)."""
+    parser = argparse.ArgumentParser(prog="clikc-bot")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sessions.register(sub)
+    review.register(sub)
+    return parser
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -51,10 +63,7 @@ def usage(prog: str, parser: argparse.ArgumentParser, *, skip: tuple[str, ...] =
 
 def console_usages() -> dict[str, str]:
     """Console command → its syntax (several lines for a command with actions, such as review)."""
-    from bot.cli import build_parser
-    from bot.search.asking import ask_parser
-
-    cli = _subcommands(build_parser())
+    cli = _subcommands(console_parser())
     usages = {"ask": usage("[ask]", ask_parser(), skip=("words",)).replace("[ask]", "[ask] QUESTION", 1)}
     usages["sessions"] = usage("sessions", cli["sessions"])
     # the console takes the file first: `submit PATH [--title …]` (it becomes --file PATH)

@@ -23,12 +23,12 @@ from bot.cli import (
     init,
     knowledge,
     privacy,
-    review,
     run,
     serve,
     sessions,
 )
 from bot.config import ConfigError, load_config
+from bot.terminal import review
 from index.errors import IndexBusy, InputError
 from index.migrations import MigrationError
 

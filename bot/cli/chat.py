@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
+from bot import launch
 from bot.app import App
 from bot.replies import language_of
 
@@ -18,11 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def chat_command(args: argparse.Namespace, app: App) -> int:
-    from bot.console import Console  # imports bot.cli.knowledge: not at module level (cycle)
-
     app.check_config()  # a bad settings, sessions or strings file stops here with one line each
 
     languages = tuple(app.config.settings.languages)
     locale = language_of(args.lang or os.environ.get("LANG", "").split(".")[0], languages)
-    console = Console(app, sys.stdin, sys.stdout, sys.stderr, locale=locale, interactive=sys.stdin.isatty())
-    return console.run(greet=not args.quiet)
+    return launch.chat(app, locale, greet=not args.quiet)

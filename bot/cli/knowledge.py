@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
 from bot.app import App
-from bot.search.asking import COUNTED, counts_summary
 from bot.sessions.dates import MAX_YEAR, MIN_YEAR
-from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
+from bot.terminal.answers import render_answer
+from bot.terminal.stats import stats_lines
+from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Filters
 from index.errors import InputError
 from index.ingest import ingest_paths, parse_date
 
@@ -205,16 +205,8 @@ def index_stats(args: argparse.Namespace, app: App) -> int:
     if args.json:
         print(json.dumps(stats.to_json(), indent=2))
         return 0
-    print(f"documents: {stats.documents}")
-    for title, counts in (
-        ("kind", stats.by_kind),
-        ("language", stats.by_lang),
-        ("technology", stats.by_technology),
-    ):
-        print(f"by {title}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "-"))
-    print(f"index size: {stats.index_bytes / 1024:.0f} KiB; pending writes: {stats.pending}")
-    if stats.samples:
-        print(f"sample documents (demo content): {stats.samples}; remove: clikc-bot index remove --sample")
+    for line in stats_lines(stats):
+        print(line)
     return 0
 
 
@@ -248,49 +240,3 @@ def _ask_batch(path: Path, app: App, filters: Filters, limit: int) -> int:
             out = {"query": line, "error": str(exc), "results": [], "did_you_mean": None}
         print(json.dumps(out, ensure_ascii=False), flush=True)
     return 0
-
-
-def render_answer(
-    answer: Answer,
-    offset: int = 0,
-    more_hint: str = "use --limit for more",
-    say: Callable[..., str] | None = None,
-) -> str:
-    """Plain text for a terminal: numbered answers, snippet, who/when/where, link.
-
-    `offset` numbers a later page from offset+1; `more_hint` says how to see the rest (the console
-    says "type more"). `say(key, **fields)`, when given, words it in the reader's language (the console).
-    """
-    lines = []
-    if answer.did_you_mean:
-        suggestion = answer.did_you_mean
-        lines.append(say("did_you_mean", suggestion=suggestion) if say else f"Did you mean: {suggestion}")
-    if not answer.results:
-        lines.append("No answers found. Try other words, or another language.")
-        return "\n".join(lines)
-    for number, hit in enumerate(answer.results, offset + 1):
-        kind = say(f"kind.{hit.kind}") if say else hit.kind
-        doc_type = (say(f"type.{hit.doc_type}") if say else hit.doc_type) if hit.doc_type else "?"
-        sample = (", " + (say("sample") if say else "sample")) if hit.sample else ""
-        lines.append(f"{number}. {hit.title}  [{kind}, {doc_type}, {hit.lang}{sample}]")
-        lines.append(f"   {hit.snippet}")
-        who = [
-            hit.author or "",
-            hit.date.date().isoformat() if hit.date else "",
-            ", ".join(hit.technologies),
-            ", ".join(hit.countries),
-        ]
-        lines.append("   " + " · ".join(part for part in who if part))
-        lines.append(f"   {hit.url or hit.id}")
-    shown = len(answer.results)
-    if answer.total > shown:
-        span = f"{offset + 1}–{offset + shown}" if offset else f"{shown}"
-        hint = f"; {more_hint}" if answer.total > offset + shown else ""
-        if say:
-            lines.append(say("console.shown", span=span, total=answer.total, hint=hint))
-        else:
-            lines.append(f"({span} of {answer.total} shown{hint})")
-    labels = {facet: say(f"counts.{facet}") for facet, _ in COUNTED} if say else None
-    if summary := counts_summary(answer.counts, labels):
-        lines.append(summary)
-    return "\n".join(lines)

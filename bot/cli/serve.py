@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
-import sys
 
+from bot import launch
 from bot.app import App
 from index.errors import InputError
 
@@ -28,29 +26,4 @@ def serve_command(args: argparse.Namespace, app: App) -> int:
     if not 0 <= port <= 65535:
         raise InputError(f"--port must be between 0 and 65535, not {port}")
     app.check_config()
-    return asyncio.run(_serve(app, host, port))
-
-
-async def _serve(app: App, host: str, port: int) -> int:
-    from bot.web.server import bound_addresses, start  # aiohttp and Jinja2 only when serving
-
-    await asyncio.to_thread(lambda: app.library.shelf(limit=1))  # open the knowledge base up front
-    try:
-        runner = await start(app, host, port)
-    except OSError as exc:
-        print(f"clikc-bot: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    print(f"serving {' '.join(bound_addresses(runner))} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(Exception):
-                loop.remove_signal_handler(sig)
-        await runner.cleanup()
-    print("stopped", file=sys.stderr)
-    return 0
+    return asyncio.run(launch.serve_web(app, host, port))

@@ -10,7 +10,8 @@ import discord
 import pytest
 
 from bot.cli import main
-from bot.cli.run import REJECTED_TOKEN, log_level, serve
+from bot.cli.run import log_level
+from bot.launch import REJECTED_TOKEN, serve
 
 
 class FakeClient:

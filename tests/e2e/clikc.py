@@ -2,7 +2,7 @@
 
 A settings file is written to tmp_path (so config loading and validation run too) naming the
 double's guild, channels and roles; `App(load_config(...))` over a tmp data directory, then the bot
-comes from `bot.cli.run`'s own factory. A restart is a new process: a new App over the same data
+comes from `bot.launch`'s own factory. A restart is a new process: a new App over the same data
 directory and a new bot.
 
 Waiting is always on something the bot did, with a timeout: the double's records, a discord.py
@@ -24,8 +24,8 @@ from typing import Any
 import yaml
 
 from bot.app import App
-from bot.cli.run import _bot_factory
 from bot.config import PROJECT_ROOT, load_config
+from bot.launch import bot_factory
 from tests.discord_double import BotRunner, DiscordDouble, InteractionRecord
 
 TIMEOUT = 5.0
@@ -204,7 +204,7 @@ class Clikc:
 
     async def start(self):
         """Build and connect the bot; return once commands are synced and the backfill has finished."""
-        bot = _bot_factory(self.new_app())
+        bot = bot_factory(self.new_app())
         async with log_line("bot.discord.cogs.indexing", r"^backfill finished"):
             await self.runner.start(bot)
         self.bot = bot

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from bot.cli import main
-from bot.cli.run import serve
 from bot.config import WebSettings
+from bot.launch import serve
 from tests.web.site import ROOT, get, make_app
 
 

@@ -16,6 +16,7 @@ from bot.discord.replying import send_ephemeral
 from bot.discord.translator import T
 from bot.members import Actor
 from bot.session_fields import parse_assignment_text
+from bot.terminal.stats import stats_fields
 from bot.text.timestamps import discord_when
 
 if TYPE_CHECKING:
@@ -33,20 +34,8 @@ async def refuse_non_moderator(bot: ClikcBot, interaction: discord.Interaction) 
 
 
 def stats_text(stats, replies, locale) -> str:
-    def fmt(counts: dict, prefix: str = "") -> str:
-        """Kinds and technologies by their names in the moderator's language ("estudio de caso 5")."""
-        label = (lambda k: replies.get(f"{prefix}{k}", locale)) if prefix else str
-        return ", ".join(f"{label(k)} {v}" for k, v in counts.items()) or "—"
-
-    return replies.get(
-        "stats",
-        locale,
-        documents=stats.documents,
-        by_kind=fmt(stats.by_kind, "kind."),
-        by_lang=fmt(stats.by_lang),
-        by_technology=fmt(stats.by_technology, "tech."),
-        pending=stats.pending,
-    )
+    """Kinds and technologies by their names in the moderator's language ("estudio de caso 5")."""
+    return replies.get("stats", locale, **stats_fields(stats, lambda key: replies.get(key, locale)))
 
 
 class ModerationCog(commands.Cog):

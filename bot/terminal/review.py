@@ -1,4 +1,5 @@
-"""`submit` and `review …`: case studies from the command line.
+"""`submit` and `review …` as plain text: the command line and the console run these same
+commands (the console builds its own parser from `register`, so both take the same options).
 
 The operator at the terminal holds the database, so they act as a trusted local moderator
 (recorded under their OS user name).
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
+from typing import TextIO
 
 from bot.app import App
 from bot.casestudies.model import STATUSES, Submission, SubmissionForm
@@ -68,7 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     outbox.set_defaults(handler=cmd_outbox, index_access="read")
 
 
-def cmd_submit(args: argparse.Namespace, app: App) -> int:
+def cmd_submit(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     service = app.submissions
     upload = service.read_upload(args.file) if args.file else None
     form = SubmissionForm(
@@ -83,88 +87,91 @@ def cmd_submit(args: argparse.Namespace, app: App) -> int:
     receipt = service.submit(form, Actor.local())
     sub = receipt.submission
     if args.json:
-        _print_json(receipt.to_json())
+        _print_json(say, receipt.to_json())
     elif receipt.duplicate:
-        print(
+        say(
             f'Already received as {sub.id} ("{sub.title}", {sub.status}):'
             " identical content, nothing new stored."
         )
     else:
-        print(f'Received {sub.id}: "{sub.title}" from {sub.member}, waiting for a moderator\'s review.')
-        print(f"  {_facts(sub)}")
+        say(f'Received {sub.id}: "{sub.title}" from {sub.member}, waiting for a moderator\'s review.')
+        say(f"  {_facts(sub)}")
     return 0
 
 
-def cmd_list(args: argparse.Namespace, app: App) -> int:
+def cmd_list(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     subs = app.submissions.list(Actor.local(), status=args.status)
     if args.json:
-        _print_json([sub.to_json() for sub in subs])
+        _print_json(say, [sub.to_json() for sub in subs])
         return 0
     if not subs:
-        print("No submissions." if not args.status else f"No {args.status} submissions.")
+        say("No submissions." if not args.status else f"No {args.status} submissions.")
         return 0
-    print(f"{'ID':<10} {'STATUS':<9} {'SUBMITTED':<17} {'MEMBER':<20} TITLE")
+    say(f"{'ID':<10} {'STATUS':<9} {'SUBMITTED':<17} {'MEMBER':<20} TITLE")
     for sub in subs:
         when = sub.submitted_at.strftime("%Y-%m-%d %H:%M")
-        print(f"{sub.id:<10} {sub.status:<9} {when:<17} {_cut(sub.member, 20):<20} {_cut(sub.title, 60)}")
+        say(f"{sub.id:<10} {sub.status:<9} {when:<17} {_cut(sub.member, 20):<20} {_cut(sub.title, 60)}")
     return 0
 
 
-def cmd_show(args: argparse.Namespace, app: App) -> int:
+def cmd_show(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     actor = Actor.local()
     sub = app.submissions.get(actor, args.id)
     history = app.submissions.history(actor, sub.id)
     if args.json:
-        _print_json({**sub.to_json(), "text": sub.text, "history": [h.to_json() for h in history]})
+        _print_json(say, {**sub.to_json(), "text": sub.text, "history": [h.to_json() for h in history]})
         return 0
-    print(f"{sub.id}  [{sub.status}]  {sub.title}")
-    print(f"  member:     {sub.member}")
+    say(f"{sub.id}  [{sub.status}]  {sub.title}")
+    say(f"  member:     {sub.member}")
     submitter = f"{sub.submitter_name} ({sub.platform} {sub.submitter_id})"
-    print(f"  submitted:  {sub.submitted_at:%Y-%m-%d %H:%M} UTC by {submitter}")
+    say(f"  submitted:  {sub.submitted_at:%Y-%m-%d %H:%M} UTC by {submitter}")
     if sub.contact:
-        print(f"  contact:    {sub.contact}")
+        say(f"  contact:    {sub.contact}")
     if sub.url:
-        print(f"  url:        {sub.url}")
-    print(f"  {_facts(sub)}")
+        say(f"  url:        {sub.url}")
+    say(f"  {_facts(sub)}")
     stored = app.submissions.file_path(actor, sub.id)
     if stored:
-        print(f"  stored as:  {stored}")
+        say(f"  stored as:  {stored}")
     if sub.reason:
-        print(f"  reason:     {sub.reason}")
-    print()
+        say(f"  reason:     {sub.reason}")
+    say()
     for heading, text in (("Summary", sub.summary), ("Results and lessons learned", sub.results)):
         if text:
-            print(f"{heading}:\n{text}\n")
+            say(f"{heading}:\n{text}\n")
     if sub.file_text:
-        print(f"Document ({sub.file_name}):\n{sub.file_text}\n")
-    print("History:")
+        say(f"Document ({sub.file_name}):\n{sub.file_text}\n")
+    say("History:")
     for entry in history:
         detail = f"  {json.dumps(entry.detail, ensure_ascii=False)}" if entry.detail else ""
-        print(
-            f"  {entry.at:%Y-%m-%d %H:%M} {entry.action:<9} by {entry.actor_name} ({entry.platform}){detail}"
-        )
+        say(f"  {entry.at:%Y-%m-%d %H:%M} {entry.action:<9} by {entry.actor_name} ({entry.platform}){detail}")
     return 0
 
 
-def cmd_approve(args: argparse.Namespace, app: App) -> int:
+def cmd_approve(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     sub = app.submissions.approve(Actor.local(), args.id)
     if args.json:
-        _print_json(sub.to_json())
+        _print_json(say, sub.to_json())
     else:
-        print(f'Approved {sub.id}: "{sub.title}" is now searchable ({sub.doc_id}); announcement queued.')
+        say(f'Approved {sub.id}: "{sub.title}" is now searchable ({sub.doc_id}); announcement queued.')
     return 0
 
 
-def cmd_reject(args: argparse.Namespace, app: App) -> int:
+def cmd_reject(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     sub = app.submissions.reject(Actor.local(), args.id, args.reason)
     if args.json:
-        _print_json(sub.to_json())
+        _print_json(say, sub.to_json())
     else:
-        print(f'Rejected {sub.id}: "{sub.title}". The submitter will be told: {sub.reason}')
+        say(f'Rejected {sub.id}: "{sub.title}". The submitter will be told: {sub.reason}')
     return 0
 
 
-def cmd_edit(args: argparse.Namespace, app: App) -> int:
+def cmd_edit(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     service = app.submissions
     actor = Actor.local()
     before = service.get(actor, args.id)
@@ -173,7 +180,7 @@ def cmd_edit(args: argparse.Namespace, app: App) -> int:
         actor, args.id, title=args.title, member=args.member, technologies=technologies, lang=args.lang
     )
     if args.json:
-        _print_json(after.to_json())
+        _print_json(say, after.to_json())
         return 0
     changes = [
         f"{name}: {_shown(getattr(before, name))} -> {_shown(getattr(after, name))}"
@@ -181,22 +188,23 @@ def cmd_edit(args: argparse.Namespace, app: App) -> int:
         if getattr(before, name) != getattr(after, name)
     ]
     if not changes:
-        print(f"{after.id}: nothing to change.")
+        say(f"{after.id}: nothing to change.")
         return 0
     again = " (re-indexed)" if after.status == "approved" else ""
-    print(f"Updated {after.id}{again}: " + "; ".join(changes))
+    say(f"Updated {after.id}{again}: " + "; ".join(changes))
     return 0
 
 
-def cmd_outbox(args: argparse.Namespace, app: App) -> int:
+def cmd_outbox(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
     notes = app.submissions.pending_notifications()
     if args.json:
-        _print_json([note.to_json() for note in notes])
+        _print_json(say, [note.to_json() for note in notes])
         return 0
     if not notes:
-        print("Nothing waiting to be sent.")
+        say("Nothing waiting to be sent.")
     for note in notes:
-        print(f"#{note.id:<4} {note.kind:<22} {note.submission_id}  {_recipient(note)}")
+        say(f"#{note.id:<4} {note.kind:<22} {note.submission_id}  {_recipient(note)}")
     return 0
 
 
@@ -226,5 +234,14 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+def _print_json(say, data: object) -> None:
+    say(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _printer(out: TextIO | None):
+    """print() to `out` (standard output by default, looked up when called so capture works)."""
+
+    def say(*parts: object) -> None:
+        print(*parts, file=out or sys.stdout)
+
+    return say
