@@ -26,7 +26,7 @@ def _load() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     if _known is None:
         with _lock:
             if _known is None:
-                from wordfreq import iter_wordlist
+                from wordfreq import iter_wordlist  # its word lists load only when first needed
 
                 by_lang = {
                     lang: [fold(word) for word in iter_wordlist(lang, "small") if word.isalpha()]

@@ -339,7 +339,7 @@ def _short(title: str) -> str:
 
 
 def _pdf(data: bytes, name: str) -> Extracted:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # pypdf (and cryptography) load only when a PDF is read
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:

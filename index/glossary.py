@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from index.analysis import stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError, yaml_problem
@@ -258,8 +260,6 @@ def load_vocabulary(path: Path, kind: str) -> Vocabulary:
 @lru_cache(maxsize=8)
 def _parse_cached(path_text: str, data: bytes, kind: str) -> Vocabulary:
     """Analysing every term takes a moment; the same file content parses once per process."""
-    import yaml
-
     path = Path(path_text)
     try:
         raw = yaml.safe_load(data.decode("utf-8"))

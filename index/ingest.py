@@ -381,7 +381,7 @@ def _capped_lines(readline, empty):
 def _discord_export(path: Path, max_bytes: int) -> Iterator[tuple]:
     """A DiscordChatExporter channel export, streamed message by message (ijson): a channel export
     of hundreds of MB never sits in memory, and a bad message is skipped with its reason."""
-    import ijson
+    import ijson  # its C backend loads only when a chat export is read
 
     with _open_stream(path, max_bytes) as fh:
         guild, channel = _export_header(fh, path)
@@ -424,7 +424,7 @@ def _first(exc: Exception) -> str:
 
 def _export_header(fh, path: Path) -> tuple[dict, dict]:
     """guild and channel, which DiscordChatExporter writes before the messages: read up to there."""
-    import ijson
+    import ijson  # its C backend loads only when a chat export is read
 
     found: dict[str, dict] = {}
     builder = None

@@ -19,7 +19,7 @@ _LOCK = threading.Lock()  # the shared identifier keeps scratch state between ca
 @lru_cache(maxsize=4)
 def _identifier(languages: tuple[str, ...]):
     """Loading the model takes most of a second: once per process, when a document first needs it."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # heavy: see the docstring
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(languages))
