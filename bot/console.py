@@ -21,7 +21,7 @@ from bot.console_usage import console_parser, console_usages
 from bot.help import as_text, console_help
 from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.terminal.answers import render_answer
-from bot.terminal.stats import stats_fields
+from bot.text.stats import stats_fields
 from index.errors import InputError
 from index.knowledge import UnknownCountry
 

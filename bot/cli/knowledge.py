@@ -13,7 +13,7 @@ from tqdm import tqdm
 from bot.app import App
 from bot.sessions.dates import MAX_YEAR, MIN_YEAR
 from bot.terminal.answers import render_answer
-from bot.terminal.stats import stats_lines
+from bot.text.stats import stats_lines
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Filters
 from index.errors import InputError
 from index.ingest import ingest_paths, parse_date

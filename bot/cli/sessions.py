@@ -15,8 +15,8 @@ from typing import Any
 from bot.app import App
 from bot.config import ConfigError, read_yaml
 from bot.members import Actor
-from bot.session_fields import parse_assignments
 from bot.sessions.announcements import CANCELLED, MOVED, Announcement
+from bot.sessions.fields import parse_assignments
 from bot.terminal import sessions as sessions_text
 from index.documents import LANGUAGES
 from index.errors import InputError

@@ -15,8 +15,8 @@ from bot.discord.render import submission_embed
 from bot.discord.replying import send_ephemeral
 from bot.discord.translator import T
 from bot.members import Actor
-from bot.session_fields import parse_assignment_text
-from bot.terminal.stats import stats_fields
+from bot.sessions.fields import parse_assignment_text
+from bot.text.stats import stats_fields
 from bot.text.timestamps import discord_when
 
 if TYPE_CHECKING:
