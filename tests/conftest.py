@@ -16,6 +16,7 @@ from index.knowledge import KnowledgeBase
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
 SHARED = ROOT.parent / "shared"
+RELEASE_1 = ROOT / "tests" / "fixtures" / "release1" / "data"  # a database of the first release
 
 
 def open_kb(data_dir: Path, seed: bool = False, **options) -> KnowledgeBase:

@@ -7,8 +7,8 @@ import pytest
 from bot.app import App
 from bot.config import DEFAULT_CONFIG, load_config
 from index.documents import Document
-from tests.bot.recording import RecordingKnowledge
 from tests.conftest import open_kb
+from tests.helpers.recording import RecordingKnowledge
 
 
 class Clock:

@@ -20,7 +20,7 @@ import pytest
 import recurring_ical_events
 from icalendar import Calendar
 
-from tests.sessions_helpers import PROJECT, cli_runner
+from tests.helpers.sessions import PROJECT, cli_runner
 
 ical_stream = pytest.importorskip("ical.calendar_stream")
 

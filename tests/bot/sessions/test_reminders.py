@@ -10,7 +10,7 @@ import pytest
 
 from bot.sessions.event_links import google_calendar_url, session_ics
 from bot.sessions.reminders import ReminderService, SessionOver
-from tests.sessions_helpers import MOD, Clock, open_service, utc, write_schedule
+from tests.helpers.sessions import MOD, Clock, open_service, utc, write_schedule
 
 SCHEDULE = """\
 - id: iot-webinar

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.make_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
+from tests.helpers.files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
 
 # Distinctive words ("Quetzalwatch", "Tortugachain", "Manatimodel") so the shipped samples never match.
 MARKDOWN = """---

@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import ConfigError
 from bot.sessions.schedule import SessionError, load_schedule, parse_session
-from tests.sessions_helpers import SHIPPED_SCHEDULE, utc, write_schedule
+from tests.helpers.sessions import SHIPPED_SCHEDULE, utc, write_schedule
 
 BASE = {
     "id": "call",

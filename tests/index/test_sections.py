@@ -15,7 +15,7 @@ from bot.cli import main
 from index.ingest import ingest_paths
 from index.sections import SECTION_OF
 from tests.conftest import CONFIG_DIR
-from tests.make_files import pdf_bytes
+from tests.helpers.files import pdf_bytes
 
 FILLER = "The declaration is lodged before the goods arrive and risk rules select it for control."
 

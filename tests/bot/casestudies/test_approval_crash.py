@@ -6,8 +6,8 @@ import pytest
 
 from bot.casestudies.model import PENDING, SubmissionForm, Upload
 from bot.casestudies.service import SubmissionService
+from tests.bot.casestudies.test_submissions import ESEAL_MD, LOCAL, MODERATORS, SUBMITTER, Clock
 from tests.conftest import open_kb
-from tests.test_submissions import ESEAL_MD, LOCAL, MODERATORS, SUBMITTER, Clock
 
 
 class Crash(BaseException):

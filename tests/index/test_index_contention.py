@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONFIG_DIR, open_kb
-from tests.test_index_damage import QUESTION, _cli
+from tests.index.test_index_damage import QUESTION, _cli
 
 READER = textwrap.dedent(
     """

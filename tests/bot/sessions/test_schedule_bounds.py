@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.sessions.schedule import MAX_OCCURRENCES, MAX_PER_YEAR, SessionError, parse_session
-from tests.sessions_helpers import cli_runner
+from tests.helpers.sessions import cli_runner
 
 EVERY_MINUTE = "FREQ=DAILY;BYHOUR={};BYMINUTE={}".format(
     ",".join(map(str, range(24))), ",".join(map(str, range(60)))

@@ -8,7 +8,7 @@ import pytest
 
 from index.errors import InputError
 from index.extract import ExtractError, extract_bytes, extract_file
-from tests.make_files import (
+from tests.helpers.files import (
     blank_pdf_bytes,
     docx_bytes,
     encrypted_pdf_bytes,

@@ -14,9 +14,8 @@ from bot.config import load_config
 from index import migrations
 from index.database import Database
 from index.migrations import MigrationError
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, RELEASE_1
 
-RELEASE_1 = Path(__file__).parent / "fixtures" / "release1" / "data"
 CONTENT_TABLES = (
     "documents", "submissions", "submission_history", "outbox", "session_announcements",
     "session_overrides", "session_cancellations", "session_changes", "privacy_optouts", "post_channels",

@@ -12,7 +12,7 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from bot.text.timestamps import discord_timestamp, discord_when
-from tests.sessions_helpers import MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
+from tests.helpers.sessions import MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from bot.members import NotAllowed
 from bot.sessions.schedule import SessionError
 from index.errors import InputError
-from tests.sessions_helpers import MEMBER, MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
+from tests.helpers.sessions import MEMBER, MOD, SHIPPED_SCHEDULE, Clock, open_service, utc, write_schedule
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from index.extract import ExtractError, extract_bytes, extract_limited, read_lim
 from index.ingest import ingest_paths
 from index.metadata import real_author
 from index.worker import LimitExceeded, WorkLimits, run_limited
-from tests.make_files import docx_bytes, pdf_bytes
+from tests.helpers.files import docx_bytes, pdf_bytes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 GOOD_MD = "---\nid: good\n---\nProbamos precintos electrónicos con GPS en los tránsitos.\n"

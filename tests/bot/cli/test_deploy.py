@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.cli import main
 from bot.config import Settings, default_config_dir, load_config
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, ROOT
 
 READY = (
     "discord: {guild: G, index_channels: [experiencias], review_channel: moderacion,"
@@ -292,7 +291,7 @@ def test_installed_demo_writes_outside_the_package(monkeypatch, tmp_path):
 
 def test_shipped_package_data_lists_every_data_folder():
     """setup.py ships each folder of config/ (samples, production templates) as package data."""
-    setup_py = (Path(__file__).resolve().parent.parent / "setup.py").read_text(encoding="utf-8")
+    setup_py = (ROOT / "setup.py").read_text(encoding="utf-8")
     assert 'find_namespace_packages(where="config")' in setup_py
     folders = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
     assert folders == {"samples", "production"}
@@ -309,8 +308,6 @@ def test_init_records_the_data_directory_it_is_given(tmp_path, cli):
 
 
 # -- fresh-machine truth --------------------------------------------------------------------------
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _normalized(name: str) -> str:

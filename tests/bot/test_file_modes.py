@@ -13,8 +13,7 @@ from bot.app import App
 from bot.casestudies.model import SubmissionForm, Upload
 from bot.config import load_config
 from bot.members import Actor
-from tests.conftest import CONFIG_DIR
-from tests.test_migrations import RELEASE_1
+from tests.conftest import CONFIG_DIR, RELEASE_1
 
 CASE = "---\ntitle: Sealed corridor\nmember: Aduana Demo\n---\n" + " ".join(
     ["Electronic seals cut transit time."] * 12

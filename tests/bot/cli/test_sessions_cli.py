@@ -6,7 +6,7 @@ import json
 import pytest
 from icalendar import Calendar
 
-from tests.sessions_helpers import cli_runner
+from tests.helpers.sessions import cli_runner
 
 
 @pytest.fixture

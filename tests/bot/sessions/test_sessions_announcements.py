@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import ConfigError
 from bot.sessions.announcements import CANCELLED, MOVED, REMINDER, latest_lead_reached, parse_lead_times
-from tests.sessions_helpers import MOD, Clock, open_service, utc, write_schedule
+from tests.helpers.sessions import MOD, Clock, open_service, utc, write_schedule
 
 ONE_OFF = """\
 - id: webinar

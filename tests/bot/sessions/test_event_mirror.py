@@ -16,7 +16,7 @@ from bot.sessions.event_mirror import (
 from bot.sessions.schedule import parse_session
 from bot.sessions.service import SessionService
 from index.database import Database
-from tests.sessions_helpers import MOD, Clock, utc, write_schedule
+from tests.helpers.sessions import MOD, Clock, utc, write_schedule
 
 NOW = utc(2026, 3, 2, 14, 0)
 

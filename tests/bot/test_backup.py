@@ -19,9 +19,8 @@ from index.database import Database
 from index.documents import Document
 from index.store import DocumentStore
 from index.tagger import Tags
-from tests.conftest import CONFIG_DIR
-from tests.test_migrations import RELEASE_1
-from tests.test_privacy_contract import config_file  # noqa: F401  (fixture: shipped config, no samples)
+from tests.bot.privacy.test_privacy_contract import config_file  # noqa: F401  (fixture: shipped config, no samples)
+from tests.conftest import CONFIG_DIR, RELEASE_1
 
 QUESTIONS = ["drones frontera", "risk engine cargo", "blockchain certificates", "escáner contenedores"]
 

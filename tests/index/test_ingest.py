@@ -9,7 +9,7 @@ import pytest
 
 from index.ingest import ingest_paths
 from tests.conftest import SHARED
-from tests.make_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
+from tests.helpers.files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
 
 SEAL_MD = """---
 id: seal-pilot

@@ -11,7 +11,7 @@ from bot.members import Actor
 from bot.sessions.service import SessionService
 from index.database import Database
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SHIPPED_SCHEDULE = PROJECT / "config" / "sessions.yaml"
 MOD = Actor("ana", is_moderator=True, id="42")
 MEMBER = Actor("bob", is_moderator=False)

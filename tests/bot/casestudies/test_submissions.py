@@ -26,7 +26,7 @@ from bot.config import Moderators
 from index.database import Database
 from index.errors import InputError
 from index.extract import ExtractError
-from tests.make_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, zip_bomb_docx_bytes
+from tests.helpers.files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, zip_bomb_docx_bytes
 
 ESEAL_TEXT = (
     "La aduana implementó precintos electrónicos con GPS para el tránsito internacional de mercancías. "
