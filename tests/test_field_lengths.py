@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh.scoring import BM25F
 
-from index.engine import BM25_B, BM25_K1
+from index.whoosh.engine import BM25_B, BM25_K1
 from tests.conftest import post
 
 

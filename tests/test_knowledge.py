@@ -252,9 +252,9 @@ def test_new_concept_in_the_glossary_needs_no_code(tmp_path: Path):
 
 
 def test_a_second_process_holding_the_index_lock_loses_nothing(tmp_path: Path, monkeypatch):
-    import index.engine
+    import index.whoosh.engine
 
-    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(index.whoosh.engine, "WRITER_WAIT_SECONDS", 0.2)
     bot = open_kb(tmp_path)
     cli = open_kb(tmp_path)
     with bot.engine.folder.locked(timeout=1):  # the running bot is mid-commit
@@ -286,7 +286,7 @@ def test_a_search_started_before_a_rebuild_still_finishes(filled):
 
 
 def test_cognates_count_toward_coverage_from_stored_tags(kb):
-    from index.engine import RawHit
+    from index.whoosh.engine import RawHit
     from index.query import COGNATES
 
     kb.upsert(post("pt", "A seleção de cargas na aduana brasileira."))

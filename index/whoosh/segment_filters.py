@@ -3,7 +3,7 @@
 Whoosh turns a filter query into a set of every document it allows, walking postings in Python
 on every search: a date range over a 100k-post index cost most of a second per question. Here a
 term filter is a byte per document and dates a column of days, each read once per segment and
-kept while the segment lives (`index.segment_cache`).
+kept while the segment lives (`index.whoosh.segment_cache`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from whoosh.idsets import DocIdSet
 from whoosh.reading import IndexReader
 
-from index.segment_cache import SegmentCache
+from index.whoosh.segment_cache import SegmentCache
 
 NO_DAY = -(2**31)  # the day column's value for a document without a date
 MAX_ENTRIES = 256  # per-segment bitmaps and day columns kept; each is a byte or four per document

@@ -4,7 +4,7 @@ BM25 divides by the document's field length, and Whoosh 2.7.4 fetches it for eve
 scores through five layers of calls (reader, per-document reader, column, file, struct): on the
 100k benchmark index that lookup was a third of a question's time. The lengths are a byte per
 document in the segment's column file; here they are decoded once per segment and field and kept
-while the segment lives (`index.segment_cache`). Scores are the same numbers.
+while the segment lives (`index.whoosh.segment_cache`). Scores are the same numbers.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
-from index.segment_cache import SegmentCache
+from index.whoosh.segment_cache import SegmentCache
 
 MAX_ENTRIES = 64  # (segment, field) arrays kept: four bytes per document each
 _DECODED = [byte_to_length(b) if b else 1 for b in range(256)]  # 1: Whoosh's default for no length
