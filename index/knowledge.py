@@ -17,15 +17,15 @@ from pathlib import Path
 from index.analysis import normalize_text
 from index.database import Database
 from index.documents import KINDS, SAMPLE_META, Answer, Document, Filters, Hit, is_sample
-from index.whoosh.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
 from index.errors import IndexBusy, IndexDamaged, InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
 from index.lexicon import Lexicon, document_words
 from index.query import COGNATES, QueryBuilder, QueryPlan
-from index.whoosh.snippets import snippet
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
+from index.whoosh.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
+from index.whoosh.snippets import snippet
 
 log = logging.getLogger(__name__)
 ACCESS = ("write", "read", "check")

@@ -16,9 +16,9 @@ from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwor
 from index.dictionary import is_word
 from index.doctype import wanted
 from index.documents import LANGUAGES, QueryError
-from index.whoosh.engine import WhooshEngine
 from index.glossary import Vocabulary
 from index.lexicon import Lexicon
+from index.whoosh.engine import WhooshEngine
 from index.whoosh.summed_or import OneOf, SummedOr
 
 MAX_TERMS = 32

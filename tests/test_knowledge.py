@@ -286,8 +286,8 @@ def test_a_search_started_before_a_rebuild_still_finishes(filled):
 
 
 def test_cognates_count_toward_coverage_from_stored_tags(kb):
-    from index.whoosh.engine import RawHit
     from index.query import COGNATES
+    from index.whoosh.engine import RawHit
 
     kb.upsert(post("pt", "A seleção de cargas na aduana brasileira."))
     kb.upsert(post("en", "Container scanning at the port."))
