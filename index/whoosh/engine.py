@@ -27,7 +27,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index.analysis import FoldingStemTokenizer, fold
+from index.analysis import fold
 from index.documents import LANGUAGES, Document, Filters
 from index.errors import IndexBusy, IndexDamaged
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
@@ -38,6 +38,7 @@ from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.segment_filters import NO_DAY, FilterSpec, SegmentFilters
 from index.whoosh.summed_or import SummedOr
+from index.whoosh.tokenizer import FoldingStemTokenizer
 
 SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 MAX_CONCEPT_REPEAT = 5

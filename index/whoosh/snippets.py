@@ -6,7 +6,7 @@ import re
 
 from whoosh import highlight
 
-from index.analysis import FoldingStemTokenizer
+from index.whoosh.tokenizer import FoldingStemTokenizer
 
 SNIPPET_CHARS = 240
 _MARKUP = re.compile(r"\*\*|__|(?m:^\s{0,3}#{1,6}\s+)|^>\s?|`")  # Markdown that would garble the bold
