@@ -22,10 +22,10 @@ from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
 from index.lexicon import Lexicon, document_words
 from index.query import COGNATES, QueryBuilder, QueryPlan
+from index.search_engine import ALWAYS, RawHit, SearchEngine
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
-from index.whoosh.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
-from index.whoosh.snippets import snippet
+from index.whoosh import WhooshEngine
 
 log = logging.getLogger(__name__)
 ACCESS = ("write", "read", "check")
@@ -98,12 +98,14 @@ class KnowledgeBase:
         veto: AuthorVeto | None = None,
         access: str = "write",
         verify_contents: bool = False,
+        engine: SearchEngine | None = None,
     ):
+        """`engine`: the search engine (index.search_engine); Whoosh in `index_dir` when not given."""
         if access not in ACCESS:
             raise ValueError(f"access must be one of {', '.join(ACCESS)}")
         self.access = access
         self.store = DocumentStore(db, veto)
-        self.engine = WhooshEngine(index_dir, verify_contents=verify_contents)
+        self.engine: SearchEngine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
         self.glossary = glossary
         self.countries = countries
         self.tagger = Tagger(glossary, countries, LanguageDetector())
@@ -126,6 +128,7 @@ class KnowledgeBase:
         veto: AuthorVeto | None = None,
         access: str = "write",
         verify_contents: bool = False,
+        engine: SearchEngine | None = None,
     ) -> KnowledgeBase:
         """Open (creating if needed), reconcile the index with the database, seed a fresh one.
 
@@ -137,7 +140,8 @@ class KnowledgeBase:
         it was written, for a long-running process (the bot) that should not serve flipped bytes."""
         glossary = load_vocabulary(glossary_path, "glossary")
         countries = load_vocabulary(countries_path, "countries")
-        digest = hashlib.sha256(SCHEMA_VERSION.encode())
+        engine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
+        digest = hashlib.sha256(engine.schema_version.encode())
         for path in (glossary_path, countries_path):
             if path.exists():
                 digest.update(path.read_bytes())
@@ -152,6 +156,7 @@ class KnowledgeBase:
             veto=veto,
             access=access,
             verify_contents=verify_contents,
+            engine=engine,
         )
         if access == "check":
             return kb
@@ -383,9 +388,7 @@ class KnowledgeBase:
     def _search(self, question: str, filters: Filters | None, limit: int, offset: int) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total, counts = self.engine.search(
-            plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
-        )
+        raw, total, counts = self.engine.search(plan.search(filters, limit=max(offset + limit, RERANK_DEPTH)))
         tags = self.store.tags_many([h.id for h in raw]) if raw else {}
         raw = self._with_cognates(raw, plan, tags)
         families = [{c} | self.glossary.related(c) for c in plan.concepts]
@@ -418,7 +421,7 @@ class KnowledgeBase:
                     id=doc.id,
                     kind=doc.kind,
                     title=doc.title or _first_line(doc.text),
-                    snippet=snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
+                    snippet=self.engine.snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
                     score=score,
                     lang=tags.lang,
                     technologies=tags.technologies,

@@ -1,7 +1,7 @@
-"""The search backend: Whoosh on one machine, behind a small interface (write, search, spelling).
+"""The Whoosh search engine (index.search_engine.SearchEngine) on one machine.
 
-A group that outgrows one machine would add another backend with the same methods (OpenSearch,
-Elasticsearch); nothing above this module knows it is Whoosh.
+A group that outgrows one machine would add another engine with the same methods (OpenSearch,
+Elasticsearch); nothing outside index/whoosh/ knows it is Whoosh.
 
 Each document's text goes into the field of its language (`text_es`, …), analysed with that
 language's stop words and stemmer; a query is analysed for all four fields. Concept and country
@@ -15,7 +15,6 @@ import contextlib
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -31,12 +30,15 @@ from index.analysis import fold
 from index.documents import LANGUAGES, Document, Filters
 from index.errors import IndexBusy, IndexDamaged
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
+from index.search_engine import ALWAYS, Found, RawHit, SearchPlan
 from index.tagger import Tags
 from index.whoosh import mapped_segments
 from index.whoosh.facets import SegmentFacets
 from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.whoosh.posting_pool import ChunkedPostingPool
+from index.whoosh.queries import whoosh_query
 from index.whoosh.segment_filters import NO_DAY, FilterSpec, SegmentFilters
+from index.whoosh.snippets import snippet
 from index.whoosh.summed_or import SummedOr
 from index.whoosh.tokenizer import FoldingStemTokenizer
 
@@ -49,7 +51,6 @@ REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long
 # loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
 WRITER_LIMIT_MB = 8
 T = TypeVar("T")
-ALWAYS = object()  # rebuild(unless_replaced_since=ALWAYS): rebuild whatever happened meanwhile
 __all__ = ["IndexBusy", "IndexDamaged", "RawHit", "WhooshEngine", "SCHEMA_VERSION"]
 
 
@@ -79,15 +80,6 @@ def _day(value: datetime) -> int:
     return int(value.timestamp()) // 86_400
 
 
-@dataclass(frozen=True)
-class RawHit:
-    id: str
-    score: float
-    matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
-    kind: str = "post"
-    doc_type: str = ""
-
-
 class WhooshEngine:
     """One writer at a time (a lock all processes share), and a searcher replaced after every commit.
 
@@ -96,6 +88,8 @@ class WhooshEngine:
     Any failure to open or read the index, whatever its exception, is reported as IndexDamaged
     (`damage` says why when it happened on open); the knowledge base then rebuilds from SQLite.
     """
+
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, index_dir: Path, *, verify_contents: bool = False):
         """`verify_contents`: check every file's CRC-32 on opening (about 4 ms per MB: worth it
@@ -346,7 +340,14 @@ class WhooshEngine:
         except OSError:
             return 0
 
-    def search(
+    def search(self, plan: SearchPlan) -> Found:
+        query = whoosh_query(plan.clauses)
+        return Found(*self.search_query(query, plan.filters, plan.limit, plan.also_check))
+
+    def snippet(self, text: str, lang: str, terms: set[str]) -> str:
+        return snippet(text, lang, terms)
+
+    def search_query(
         self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
     ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
         """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
