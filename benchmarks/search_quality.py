@@ -126,7 +126,6 @@ def bot_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
         config.index_dir,
         glossary_path=config.path(s.glossary),
         countries_path=config.path(s.countries),
-        seed_dir=None,
     )
     report = ingest_paths(kb, [corpus, *extra])
     if report.skipped:

@@ -28,6 +28,7 @@ from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_file, open_regular, special_kind
 from index.sections import DEFAULT_SECTION_CHARS, SECTION_OF, split_document
+from index.validation import validate_document
 from index.worker import WorkLimits, stream_limited
 
 if TYPE_CHECKING:
@@ -558,8 +559,6 @@ def ingest_paths(
     back and are committed batch by batch. A file, a line or a message that cannot be read is
     skipped with its reason; everything else goes in. A long file goes in as sections (index.sections);
     the sections an earlier version of a file had beyond the new ones are removed afterwards."""
-    from index.knowledge import validate_document
-
     report = IngestReport()
     files: list[tuple[Path, Path]] = []
     for root in paths:

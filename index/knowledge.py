@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.analysis import normalize_text
 from index.database import Database
-from index.documents import KINDS, SAMPLE_META, Answer, Document, Filters, Hit, is_sample
+from index.documents import Answer, Document, Filters, Hit, is_sample
 from index.errors import IndexBusy, IndexDamaged, InputError
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
@@ -25,6 +24,7 @@ from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.search_engine import ALWAYS, RawHit, SearchEngine
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
+from index.validation import validate_document
 from index.whoosh import WhooshEngine
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,6 @@ class KnowledgeBase:
         *,
         glossary_path: Path,
         countries_path: Path,
-        seed_dir: Path | None = None,
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
@@ -130,7 +129,8 @@ class KnowledgeBase:
         verify_contents: bool = False,
         engine: SearchEngine | None = None,
     ) -> KnowledgeBase:
-        """Open (creating if needed), reconcile the index with the database, seed a fresh one.
+        """Open (creating if needed) and reconcile the index with the database; the application
+        seeds sample content afterwards (index.samples).
 
         `veto` names the authors whose documents must not be stored (opted-out members).
         `access="read"`: this process only reads (`ask`, `index stats`): opening and closing write
@@ -158,15 +158,8 @@ class KnowledgeBase:
             verify_contents=verify_contents,
             engine=engine,
         )
-        if access == "check":
-            return kb
-        kb.reconcile()
-        if seed_dir is not None and kb.store.meta_get("seeded") is None:
-            from index.ingest import ingest_paths
-
-            if seed_dir.exists():
-                ingest_paths(kb, [seed_dir], defaults={SAMPLE_META: "true"})
-            kb.store.meta_set("seeded", kb.clock().isoformat())
+        if access != "check":
+            kb.reconcile()
         return kb
 
     # -- writing ---------------------------------------------------------------------------------
@@ -530,19 +523,6 @@ def _focus(families: list[set[str]], tags: Tags | None) -> float:
     spread = (top / sum(tags.concepts.values())) ** FOCUS_SPREAD  # 1 when one concept dominates
     shares = [max(tags.concepts.get(c, 0) for c in family) / top for family in families]
     return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
-
-
-def validate_document(doc: Document) -> Document:
-    """The document as it will be stored, or InputError: ingest checks each one before the batch
-    so one bad record is skipped instead of failing the rest."""
-    if not doc.id or not doc.id.strip():
-        raise InputError("a document needs an id")
-    if doc.kind not in KINDS:
-        raise InputError(f"document {doc.id}: kind must be one of {', '.join(KINDS)}, not {doc.kind!r}")
-    text = normalize_text(doc.text).strip()
-    if not text:
-        raise InputError(f"document {doc.id}: the text is empty")
-    return replace(doc, text=text, title=" ".join(normalize_text(doc.title).split()))
 
 
 def _first_line(text: str, limit: int = 100) -> str:
