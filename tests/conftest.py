@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import index  # noqa: F401  (silences whoosh's SyntaxWarnings first)
+import index.whoosh  # noqa: F401  (checks the Whoosh version, silences its SyntaxWarnings)
 from index.database import Database
 from index.documents import Document
 from index.knowledge import KnowledgeBase

@@ -20,7 +20,7 @@ READER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    import index  # noqa: F401
+    import index.whoosh  # noqa: F401
     from index.database import Database
     from index.knowledge import KnowledgeBase
     data, config, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])

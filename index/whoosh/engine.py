@@ -281,6 +281,7 @@ class WhooshEngine:
             raise IndexDamaged(_describe(exc)) from exc
         count = 0
         try:
+            # private API: SegmentWriter.pool, the posting pool a writer sorts its postings in
             writer.pool = ChunkedPostingPool.replacing(writer.pool)
             if fresh:
                 for _doc_id, item in source:
