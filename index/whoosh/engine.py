@@ -15,7 +15,6 @@ import contextlib
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,24 +25,22 @@ from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index.analysis import fold
-from index.documents import LANGUAGES, Document, Filters
+from index.documents import LANGUAGES, Filters
 from index.errors import IndexBusy, IndexDamaged
+from index.fields import document_fields, filter_spec
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
-from index.search_engine import ALWAYS, Found, RawHit, SearchPlan
-from index.tagger import Tags
+from index.search_engine import ALWAYS, Change, Found, RawHit, SearchPlan
 from index.whoosh import mapped_segments
 from index.whoosh.facets import SegmentFacets
 from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
 from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.queries import whoosh_query
-from index.whoosh.segment_filters import NO_DAY, FilterSpec, SegmentFilters
+from index.whoosh.segment_filters import NO_DAY, SegmentFilters
 from index.whoosh.snippets import snippet
 from index.whoosh.summed_or import SummedOr
 from index.whoosh.tokenizer import FoldingStemTokenizer
 
 SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then rebuilt from SQLite
-MAX_CONCEPT_REPEAT = 5
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
 REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long `index add` to end
@@ -69,15 +66,6 @@ def build_schema() -> Schema:
     for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
         fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
     return Schema(**fields)
-
-
-def author_key(author: str) -> str:
-    return " ".join(fold(author).split())
-
-
-def _day(value: datetime) -> int:
-    """Day precision: date filters are by day, and a term per second made every post's date unique."""
-    return int(value.timestamp()) // 86_400
 
 
 class WhooshEngine:
@@ -204,7 +192,7 @@ class WhooshEngine:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
+    def write(self, changes: Iterable[Change]) -> int:
         """Apply (id, document or None to delete) changes in one Whoosh commit: searches see all of
         them or none. `changes` may be a long stream (a bulk ingest): one writer, one commit."""
         with self._lock, self._write_lock(WRITER_WAIT_SECONDS):
@@ -225,7 +213,7 @@ class WhooshEngine:
 
     def rebuild(
         self,
-        changes: Iterable[tuple[str, tuple[Document, Tags] | None]],
+        changes: Iterable[Change],
         *,
         unless_replaced_since: object = ALWAYS,
     ) -> int | None:
@@ -286,7 +274,7 @@ class WhooshEngine:
             if fresh:
                 for _doc_id, item in source:
                     if item is not None:
-                        writer.add_document(**self._fields(*item))
+                        writer.add_document(**document_fields(*item))
                         count += 1
             else:
                 # What update_document() does, with one searcher for the whole batch: it opens a
@@ -296,7 +284,7 @@ class WhooshEngine:
                     for doc_id, item in source:
                         writer.delete_by_term("id", doc_id, searcher=committed)
                         if item is not None:
-                            writer.add_document(**self._fields(*item))
+                            writer.add_document(**document_fields(*item))
                             count += 1
             writer.commit()
         except BaseException as exc:
@@ -306,25 +294,6 @@ class WhooshEngine:
                 raise
             raise IndexDamaged(_describe(exc)) from exc
         return count
-
-    def _fields(self, doc: Document, tags: Tags) -> dict:
-        fields: dict = {
-            "id": doc.id,
-            "kind": doc.kind,
-            "doctype": tags.doc_type,
-            "lang": " ".join(tags.langs),
-            "technologies": " ".join(tags.technologies),
-            "countries": " ".join(tags.countries),
-            "concepts": " ".join(
-                " ".join([cid] * min(n, MAX_CONCEPT_REPEAT)) for cid, n in tags.concepts.items()
-            ),
-            "author": author_key(doc.author),
-        }
-        if doc.date:
-            fields["day"] = _day(doc.date)
-        for lang in tags.langs:
-            fields[f"text_{lang}"] = doc.full_text
-        return fields
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -531,25 +500,3 @@ def _matched_terms(
             if postings.is_active() and postings.id() == docnum:
                 matched[docnum].add((field, text))
     return matched
-
-
-def filter_spec(filters: Filters | None) -> FilterSpec:
-    if filters is None:
-        return FilterSpec()
-    terms = [
-        (field, value)
-        for field, value in (
-            ("technologies", filters.technology),
-            ("kind", filters.kind),
-            ("doctype", filters.doc_type),
-            ("lang", filters.lang),
-            ("countries", filters.country),
-            ("author", author_key(filters.author) if filters.author else None),
-        )
-        if value
-    ]
-    return FilterSpec(
-        terms=tuple(terms),
-        first_day=_day(filters.since) if filters.since else None,
-        last_day=_day(filters.until) if filters.until else None,
-    )
