@@ -389,11 +389,14 @@ class WhooshEngine:
         return facts, problems
 
     def close(self) -> None:
+        """Release the index; closing twice is harmless."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
             if self._ix is not None:
                 self._ix.close()
+            self._ix = self._searcher = None
+            self.damage = "the search index was closed"
 
 
 NO_INDEX = "there is no search index yet"
