@@ -171,9 +171,7 @@ def test_snippets_bold_the_matched_words(engine: SearchEngine) -> None:
     text = "Intro. " + "relleno " * 80 + "Usamos **precintos** electrónicos en el puerto. " + "fin " * 80
     snippet = engine.snippet(text, "es", {es("precintos").text})
     assert "**precintos**" in snippet and len(snippet) < 400 and "****" not in snippet
-    assert (
-        engine.snippet("Sin coincidencias aquí.", "es", {es("puerto").text}) == "Sin coincidencias aquí."
-    )
+    assert engine.snippet("Sin coincidencias aquí.", "es", {es("puerto").text}) == "Sin coincidencias aquí."
 
 
 def test_an_unreadable_index_is_reported_as_damage(engine: SearchEngine, tmp_path: Path) -> None:
