@@ -53,7 +53,7 @@ def test_questions_are_built_as_summed_or(kb):
 
 
 def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
-    from index.whoosh.engine import _matched_terms
+    from index.whoosh.matches import matched_terms as _matched_terms
 
     kb.upsert_many([post(f"d{i}", f"precintos {'contenedores ' * (i % 3)}puerto{i % 4}") for i in range(30)])
     kb.upsert(post("late", "contenedores en el puerto1"))  # a second segment
