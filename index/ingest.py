@@ -1,8 +1,13 @@
-"""Files and folders into the knowledge base: `clikc-bot index add PATH...` and the first-run seed.
+"""Files and folders into the knowledge base: `clikc-bot index add PATH...` and the sample seed.
 
 Markdown (YAML front matter), text, PDF and Word go through index.extract; JSON lines carry one
 document per line; a `.json` file is read as a DiscordChatExporter channel export. A bad file is
 skipped with one line saying why, and the rest still go in.
+
+Over 400 lines on purpose for now: it is one pipeline (walk, parse in a worker, validate, commit)
+whose format readers (JSON lines, chat exports) are being reworked by parallel ingest (issue 17)
+and the shared Discord-message mapper (issue 16, bot side); it is split by format once those land.
+The first-run seed is index.samples, called by the application's wiring.
 """
 
 from __future__ import annotations
