@@ -5,8 +5,8 @@ document per line; a `.json` file is read as a DiscordChatExporter channel expor
 skipped with one line saying why, and the rest still go in.
 
 Over 400 lines on purpose for now: it is one pipeline (walk, parse in a worker, validate, commit)
-whose format readers (JSON lines, chat exports) are being reworked by parallel ingest (issue 17)
-and the shared Discord-message mapper (issue 16, bot side); it is split by format once those land.
+whose format readers (JSON lines, chat exports) are being reworked by parallel ingest (issue 17);
+it is split by format once that lands (a chat message's document is index.chat's already).
 The first-run seed is index.samples, called by the application's wiring.
 """
 
