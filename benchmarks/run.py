@@ -28,6 +28,7 @@ from pathlib import Path
 from benchmarks.corpus import CorpusFiles, CorpusGenerator, Post, Question, read_questions, write_corpus
 from benchmarks.measure import LoopTicker, PeakMemory, Stopwatch, percentiles
 from bot.responsiveness import keep_event_loop_responsive
+from index.whoosh.compat import installed_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "results.json"
@@ -321,15 +322,13 @@ def run(
 
 
 def machine() -> dict:
-    import whoosh
-
     return {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "whoosh": whoosh.versionstring(),
+        "whoosh": ".".join(map(str, installed_version() or ())),
     }
 
 

@@ -23,18 +23,18 @@ import re
 import sys
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
-import index  # noqa: F401  (silences whoosh's SyntaxWarnings before it is imported)
 from bot.config import load_config
 from index.database import Database
 from index.extract import extract_file
 from index.ingest import ingest_paths
 from index.knowledge import KnowledgeBase
+from index.whoosh.baseline import plain_whoosh
 
 Ranker = Callable[[str], list[str]]
 
@@ -126,7 +126,6 @@ def bot_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
         config.index_dir,
         glossary_path=config.path(s.glossary),
         countries_path=config.path(s.countries),
-        seed_dir=None,
     )
     report = ingest_paths(kb, [corpus, *extra])
     if report.skipped:
@@ -135,29 +134,14 @@ def bot_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
 
 
 def baseline_ranker(corpus: Path, workdir: Path, extra: list[Path] = ()) -> Ranker:
-    from whoosh import index as whoosh_index
-    from whoosh.analysis import StemmingAnalyzer
-    from whoosh.fields import ID, TEXT, Schema
-    from whoosh.qparser import OrGroup, QueryParser
-
-    schema = Schema(id=ID(stored=True, unique=True), body=TEXT(analyzer=StemmingAnalyzer()))
-    folder = workdir / "baseline"
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), schema)
-    with ix.writer() as writer:
+    def documents() -> Iterator[tuple[str, str]]:
         for path in sorted(p for folder in (corpus, *extra) for p in folder.glob("*.md")):
             if path.name.lower() == "readme.md":
                 continue
             extracted = extract_file(path)
-            doc_id = str(extracted.fields.get("id") or path.stem)
-            writer.add_document(id=doc_id, body=f"{extracted.title}\n{extracted.text}")
-    searcher = ix.searcher()
-    parser = QueryParser("body", schema, group=OrGroup)
+            yield str(extracted.fields.get("id") or path.stem), f"{extracted.title}\n{extracted.text}"
 
-    def rank(text: str) -> list[str]:
-        return [hit["id"] for hit in searcher.search(parser.parse(text), limit=10)]
-
-    return rank
+    return plain_whoosh(workdir / "baseline", documents())
 
 
 def main(argv: list[str] | None = None) -> int:

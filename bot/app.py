@@ -23,6 +23,7 @@ from index.database import Database
 from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
 from index.language import LanguageDetector
+from index.samples import seed_samples
 from index.tagger import Tagger
 
 
@@ -53,17 +54,19 @@ class App:
     @cached_property
     def knowledge(self) -> KnowledgeBase:
         s = self.config.settings
-        return KnowledgeBase.open(
+        kb = KnowledgeBase.open(
             self.db,
             self.config.index_dir,
             glossary_path=self.config.shared_file(s.glossary),
             countries_path=self.config.shared_file(s.countries),
-            seed_dir=self.config.path(s.samples) if s.samples else None,
             max_query_chars=s.search.max_query_chars,
             veto=opted_out_among,  # every document write honours opt-outs, whatever its path
             access=self.index_access,
             verify_contents=self.verify_index,
         )
+        if s.samples and self.index_access != "check":
+            seed_samples(kb, self.config.path(s.samples))
+        return kb
 
     @cached_property
     def replies(self) -> Replies:

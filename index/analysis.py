@@ -2,7 +2,8 @@
 
 Accents are folded *before* stop words and stemming, on documents and queries alike, so that
 "precintos electronicos" and "precintos electrónicos" meet. Stemming is Snowball (PyStemmer, the
-C implementation of the algorithms whoosh.lang ships in pure Python).
+C implementation of the Snowball algorithms). The search engine's own analyzer (index.whoosh.tokenizer)
+is these functions in one pass.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from collections.abc import Iterator
 from functools import cache, wraps
 
 import Stemmer
-from whoosh.analysis import Token, Tokenizer
-from whoosh.lang import stopwords_for_language
 
 from index.documents import LANGUAGES
+from index.stopwords import STOPWORDS
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
 WORD_RE = re.compile(r"\w+")
@@ -70,7 +70,7 @@ def normalize_text(text: str) -> str:
 
 @cache
 def stopwords(lang: str) -> frozenset[str]:
-    return frozenset(fold(word) for word in stopwords_for_language(lang))
+    return frozenset(fold(word) for word in STOPWORDS[lang])
 
 
 @cache
@@ -176,51 +176,3 @@ def analyse(text: str, lang: str | None) -> list[str]:
             continue
         out.append(stem(lang, word) if lang else word)
     return out
-
-
-class FoldingStemTokenizer(Tokenizer):
-    """A whole Whoosh analyzer in one pass: words -> fold -> stop words -> stem, for one language."""
-
-    def __init__(self, lang: str):
-        self.lang = lang
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldingStemTokenizer) and other.lang == self.lang
-
-    def __hash__(self) -> int:
-        return hash(("FoldingStemTokenizer", self.lang))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ) -> Iterator[Token]:
-        lang = self.lang
-        stops = stopwords(lang)
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos
-        for word, start, end in words(value):
-            stopped = word in stops
-            if stopped and removestops:
-                continue
-            token.text = word if stopped else stem(lang, word)
-            token.stopped = stopped
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            if not stopped:
-                pos += 1
-            yield token

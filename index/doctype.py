@@ -5,6 +5,9 @@ Members want first-hand reports before anything else; a post asking the same thi
 terminology list uses the same words and would otherwise rank beside them. The cues are the ones a
 reader uses: questions asked, first-person accounts of what was done, results and figures, dates and
 times, links. The cue words are ordinary function words and phrasings of each language, not topics.
+
+Over 400 lines on purpose: most of it is the cue phrases of four languages, data that reads best
+beside the few rules that weigh them.
 """
 
 from __future__ import annotations

@@ -23,3 +23,12 @@ class IndexBusy(RuntimeError):
 
 class IndexDamaged(RuntimeError):
     """The search index cannot be opened or read; the knowledge base rebuilds it from SQLite."""
+
+
+class UnknownCountry(InputError):
+    """A --country value the gazetteer does not know; `choices` are the codes it knows."""
+
+    def __init__(self, value: str, choices: tuple[str, ...]):
+        super().__init__(f"unknown country {value!r}: give a code or a name of {', '.join(choices)}")
+        self.value = value
+        self.choices = choices

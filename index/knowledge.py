@@ -9,27 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.analysis import normalize_text
 from index.database import Database
-from index.documents import KINDS, SAMPLE_META, Answer, Document, Filters, Hit, is_sample
-from index.engine import ALWAYS, SCHEMA_VERSION, RawHit, WhooshEngine
-from index.errors import IndexBusy, IndexDamaged, InputError
+from index.documents import Answer, Document, Filters, Hit, is_sample
+from index.errors import IndexBusy, IndexDamaged, UnknownCountry
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
-from index.lexicon import Lexicon, document_words
 from index.query import COGNATES, QueryBuilder, QueryPlan
-from index.snippets import snippet
+from index.reports import KnowledgeStats
+from index.search_engine import RawHit, SearchEngine
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
+from index.upkeep import BATCH, IndexUpkeep
+from index.validation import validate_document
+from index.whoosh import WhooshEngine
 
 log = logging.getLogger(__name__)
 ACCESS = ("write", "read", "check")
-BATCH = 2000
 SYNC_ROUNDS = 3
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
@@ -45,46 +45,7 @@ TYPE_PRIOR = {
 }
 
 
-@dataclass(frozen=True)
-class KnowledgeStats:
-    documents: int
-    by_kind: dict[str, int] = field(default_factory=dict)
-    by_lang: dict[str, int] = field(default_factory=dict)
-    by_technology: dict[str, int] = field(default_factory=dict)
-    index_bytes: int = 0
-    pending: int = 0  # writes committed to SQLite, not yet in the search index
-    samples: int = 0  # demo documents seeded from the samples folder
-
-    def to_json(self) -> dict:
-        return {
-            "documents": self.documents,
-            "by_kind": self.by_kind,
-            "by_lang": self.by_lang,
-            "by_technology": self.by_technology,
-            "index_bytes": self.index_bytes,
-            "pending": self.pending,
-            "samples": self.samples,
-        }
-
-
-class UnknownCountry(InputError):
-    """A --country value the gazetteer does not know; `choices` are the codes it knows."""
-
-    def __init__(self, value: str, choices: tuple[str, ...]):
-        super().__init__(f"unknown country {value!r}: give a code or a name of {', '.join(choices)}")
-        self.value = value
-        self.choices = choices
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """What `index check` found: facts to show, and problems (none when the index is sound)."""
-
-    facts: list[str]
-    problems: list[str]
-
-
-class KnowledgeBase:
+class KnowledgeBase(IndexUpkeep):
     def __init__(
         self,
         db: Database,
@@ -98,12 +59,14 @@ class KnowledgeBase:
         veto: AuthorVeto | None = None,
         access: str = "write",
         verify_contents: bool = False,
+        engine: SearchEngine | None = None,
     ):
+        """`engine`: the search engine (index.search_engine); Whoosh in `index_dir` when not given."""
         if access not in ACCESS:
             raise ValueError(f"access must be one of {', '.join(ACCESS)}")
         self.access = access
         self.store = DocumentStore(db, veto)
-        self.engine = WhooshEngine(index_dir, verify_contents=verify_contents)
+        self.engine: SearchEngine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
         self.glossary = glossary
         self.countries = countries
         self.tagger = Tagger(glossary, countries, LanguageDetector())
@@ -120,14 +83,15 @@ class KnowledgeBase:
         *,
         glossary_path: Path,
         countries_path: Path,
-        seed_dir: Path | None = None,
         max_query_chars: int = 500,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         veto: AuthorVeto | None = None,
         access: str = "write",
         verify_contents: bool = False,
+        engine: SearchEngine | None = None,
     ) -> KnowledgeBase:
-        """Open (creating if needed), reconcile the index with the database, seed a fresh one.
+        """Open (creating if needed) and reconcile the index with the database; the application
+        seeds sample content afterwards (index.samples).
 
         `veto` names the authors whose documents must not be stored (opted-out members).
         `access="read"`: this process only reads (`ask`, `index stats`): opening and closing write
@@ -137,7 +101,8 @@ class KnowledgeBase:
         it was written, for a long-running process (the bot) that should not serve flipped bytes."""
         glossary = load_vocabulary(glossary_path, "glossary")
         countries = load_vocabulary(countries_path, "countries")
-        digest = hashlib.sha256(SCHEMA_VERSION.encode())
+        engine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
+        digest = hashlib.sha256(engine.schema_version.encode())
         for path in (glossary_path, countries_path):
             if path.exists():
                 digest.update(path.read_bytes())
@@ -152,16 +117,10 @@ class KnowledgeBase:
             veto=veto,
             access=access,
             verify_contents=verify_contents,
+            engine=engine,
         )
-        if access == "check":
-            return kb
-        kb.reconcile()
-        if seed_dir is not None and kb.store.meta_get("seeded") is None:
-            from index.ingest import ingest_paths
-
-            if seed_dir.exists():
-                ingest_paths(kb, [seed_dir], defaults={SAMPLE_META: "true"})
-            kb.store.meta_set("seeded", kb.clock().isoformat())
+        if access != "check":
+            kb.reconcile()
         return kb
 
     # -- writing ---------------------------------------------------------------------------------
@@ -268,103 +227,6 @@ class KnowledgeBase:
             self.store.settle(last_seq)
         return applied
 
-    def reconcile(self) -> None:
-        """Make the index match the database: replay the journal, or rebuild when it can't be trusted.
-        A reading process only repairs: the journal is applied by the next process that writes."""
-        if self.engine.damage:
-            self.repair(self.engine.damage)
-            return
-        if self.store.meta_get("index_fingerprint") != self.fingerprint:
-            self.repair("the glossary, the countries or the index schema changed")
-            return
-        if self.access != "write":
-            return
-        self.sync()
-        try:
-            if self.engine.doc_count() == self.store.count():
-                return
-            in_db, in_index = self.store.all_ids(), self.engine.all_ids()
-            missing = self.store.get_many(sorted(in_db - in_index))
-            gone = [(doc_id, None) for doc_id in sorted(in_index - in_db)]
-            self.engine.write([*gone, *missing.items()])
-        except IndexDamaged as exc:
-            self.repair(str(exc))
-            return
-        except IndexBusy as exc:
-            log.warning("%s; the index is reconciled with the database by the next command", exc)
-            return
-        log.info("reconciled index: %d added, %d removed", len(missing), len(in_index - in_db))
-
-    def repair(self, reason: str) -> int:
-        """Rebuild an index that cannot be used, saying why in one line. Several threads (or
-        processes) finding the same damage rebuild it once: the others use the new one."""
-        fresh = self.engine.created and self.store.meta_get("index_fingerprint") is None  # a new data dir
-        total = self._rebuild(None, unless_replaced_since=self.engine.opened_stamp)
-        if total is None:
-            return self.engine.doc_count()
-        if fresh:
-            log.info("created the search index in %s from the database", self.engine.index_dir)
-        else:
-            log.warning(
-                "search index in %s: %s; rebuilt it from the database (%d documents)",
-                self.engine.index_dir,
-                reason,
-                total,
-            )
-        return total
-
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
-        """Re-derive tags, word counts and the whole index from the database, in one Whoosh commit,
-        beside the live index: searches answer from the old one until the new one replaces it."""
-        total = self._rebuild(progress)
-        assert total is not None
-        return total
-
-    def _rebuild(
-        self, progress: Callable[[int], None] | None, *, unless_replaced_since: object = ALWAYS
-    ) -> int | None:
-        before = self.store.meta_get("index_fingerprint")
-        self.store.meta_set("index_fingerprint", "rebuilding")  # an interrupted rebuild is redone on open
-        last_seq = self.store.last_journal_seq()  # the rebuild reads every change up to here
-        words = self.store.lexicon_draft()
-
-        def retagged() -> Iterator[tuple[str, tuple[Document, Tags]]]:
-            batch: list[tuple[Document, Tags]] = []
-            for doc, _ in self.store.all():
-                batch.append((doc, self.tagger.tag(doc)))
-                if len(batch) >= BATCH:
-                    yield from self._retag(batch, words, progress)
-                    batch = []
-            yield from self._retag(batch, words, progress)
-
-        try:
-            try:
-                total = self.engine.rebuild(retagged(), unless_replaced_since=unless_replaced_since)
-            except IndexBusy:  # it never started: the live index is what it was
-                if before is not None:
-                    self.store.meta_set("index_fingerprint", before)
-                raise
-            if total is None:  # another thread or process rebuilt it meanwhile
-                self.store.meta_set("index_fingerprint", self.fingerprint)
-                return None
-            words.publish()
-        finally:
-            words.discard()
-        self.store.settle(last_seq)
-        self.store.meta_set("index_fingerprint", self.fingerprint)
-        self.sync()  # what other processes committed while the rebuild ran
-        return total
-
-    def _retag(
-        self, batch: list[tuple[Document, Tags]], words: Lexicon.Draft, progress
-    ) -> Iterator[tuple[str, tuple[Document, Tags]]]:
-        self.store.rederive(batch)
-        words.count(document_words(doc.full_text) for doc, _ in batch)
-        if progress and batch:
-            progress(len(batch))
-        for doc, tags in batch:
-            yield doc.id, (doc, tags)
-
     # -- reading ---------------------------------------------------------------------------------
 
     def get(self, doc_id: str) -> Document | None:
@@ -383,9 +245,7 @@ class KnowledgeBase:
     def _search(self, question: str, filters: Filters | None, limit: int, offset: int) -> Answer:
         plan = self.queries.build(question)
         filters = self._resolve_country(filters)
-        raw, total, counts = self.engine.search(
-            plan.query, filters, limit=max(offset + limit, RERANK_DEPTH), also_check=plan.aspect_terms()
-        )
+        raw, total, counts = self.engine.search(plan.search(filters, limit=max(offset + limit, RERANK_DEPTH)))
         tags = self.store.tags_many([h.id for h in raw]) if raw else {}
         raw = self._with_cognates(raw, plan, tags)
         families = [{c} | self.glossary.related(c) for c in plan.concepts]
@@ -418,7 +278,7 @@ class KnowledgeBase:
                     id=doc.id,
                     kind=doc.kind,
                     title=doc.title or _first_line(doc.text),
-                    snippet=snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
+                    snippet=self.engine.snippet(doc.text, tags.lang, plan.highlight.get(tags.lang, set())),
                     score=score,
                     lang=tags.lang,
                     technologies=tags.technologies,
@@ -475,38 +335,6 @@ class KnowledgeBase:
             samples=len(self.store.ids_matching(kind=None, sources=[], sample=True)),
         )
 
-    def check(self) -> IndexReport:
-        """Verify the index against the database without changing either: every file as written,
-        every segment opens, the same documents (less the changes the journal still owes)."""
-        facts, problems = self.engine.check()
-        if self.store.meta_get("index_fingerprint") != self.fingerprint:
-            problems.append(
-                "built with another glossary, countries list or schema, or its rebuild was interrupted"
-            )
-        try:
-            in_index, count = self.engine.all_ids(), self.engine.doc_count()
-        except IndexDamaged as exc:
-            if not problems:
-                problems.append(f"cannot be read: {exc}")
-            return IndexReport(facts, problems)
-        pending = self.store.pending_ids()
-        in_db = self.store.all_ids()
-        facts.append(f"documents: {len(in_db)} in the database, {count} in the index")
-        if pending:
-            facts.append(
-                f"{len(pending)} change(s) saved in the database wait to be indexed by the next write"
-            )
-        if count != len(in_index):
-            problems.append(f"{count - len(in_index)} document(s) are indexed more than once")
-        for what, ids in (
-            ("in the database but not in the index", in_db - in_index - pending),
-            ("in the index but not in the database", in_index - in_db - pending),
-        ):
-            if ids:
-                shown = ", ".join(sorted(ids)[:3]) + (", …" if len(ids) > 3 else "")
-                problems.append(f"{len(ids)} document(s) {what}: {shown}")
-        return IndexReport(facts, problems)
-
     def close(self) -> None:
         """Apply what the journal still owes and release the index; closing twice is harmless."""
         if self._closed:
@@ -527,19 +355,6 @@ def _focus(families: list[set[str]], tags: Tags | None) -> float:
     spread = (top / sum(tags.concepts.values())) ** FOCUS_SPREAD  # 1 when one concept dominates
     shares = [max(tags.concepts.get(c, 0) for c in family) / top for family in families]
     return TOPIC_FLOOR + (1 - TOPIC_FLOOR) * spread * sum(shares) / len(shares)
-
-
-def validate_document(doc: Document) -> Document:
-    """The document as it will be stored, or InputError: ingest checks each one before the batch
-    so one bad record is skipped instead of failing the rest."""
-    if not doc.id or not doc.id.strip():
-        raise InputError("a document needs an id")
-    if doc.kind not in KINDS:
-        raise InputError(f"document {doc.id}: kind must be one of {', '.join(KINDS)}, not {doc.kind!r}")
-    text = normalize_text(doc.text).strip()
-    if not text:
-        raise InputError(f"document {doc.id}: the text is empty")
-    return replace(doc, text=text, title=" ".join(normalize_text(doc.title).split()))
 
 
 def _first_line(text: str, limit: int = 100) -> str:

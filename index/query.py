@@ -1,4 +1,4 @@
-"""From a member's question to a Whoosh query — built term by term, never parsed.
+"""From a member's question to an engine-neutral search plan — built term by term, never parsed.
 
 User text is never query syntax: `AND OR NOT ( ) " * ? ~ : [ ]` are just characters, so nothing
 can fail to parse and no wildcard can explode. The question is analysed for all four languages,
@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh import query as Q
-
 from index.analysis import all_stopwords, cognate, normalize_text, stem, stopwords, words
 from index.dictionary import is_word
 from index.doctype import wanted
-from index.documents import LANGUAGES, QueryError
-from index.engine import WhooshEngine
+from index.documents import LANGUAGES, Filters, QueryError
 from index.glossary import Vocabulary
 from index.lexicon import Lexicon
-from index.summed_or import OneOf, SummedOr
+from index.search_engine import BestOf, Clause, SearchEngine, SearchPlan, Term
 
 MAX_TERMS = 32
 CONCEPT_BOOST = 5.0
@@ -38,7 +35,7 @@ Aspect = frozenset[tuple[str, str]]  # (field, term) pairs, any of which covers 
 
 @dataclass
 class QueryPlan:
-    query: Q.Query
+    clauses: tuple[Clause, ...]  # summed per document (index.search_engine)
     text: str = ""  # the question as searched: cleaned, cut to the length limit
     highlight: dict[str, set[str]] = field(default_factory=dict)  # language -> stems to highlight
     did_you_mean: str | None = None
@@ -54,6 +51,10 @@ class QueryPlan:
         if self.did_you_mean and any(self.corrected & matched for matched in answers_matched):
             return self.did_you_mean
         return None
+
+    def search(self, filters: Filters | None, limit: int) -> SearchPlan:
+        """What the engine is asked, with the aspects' terms checked on the top hits."""
+        return SearchPlan(self.clauses, filters, limit, frozenset(self.aspect_terms()))
 
     def aspect_terms(self) -> set[tuple[str, str]]:
         """Index terms worth knowing whether the top answers contain."""
@@ -98,7 +99,7 @@ class QueryBuilder:
         self,
         glossary: Vocabulary,
         countries: Vocabulary,
-        engine: WhooshEngine,
+        engine: SearchEngine,
         lexicon: Lexicon,
         max_chars: int,
     ):
@@ -148,7 +149,7 @@ class QueryBuilder:
         country_words = set().union(*countries.values())  # carried by the country tag, not as text
         concept_words = set().union(*concepts.values())
 
-        parts: list[Q.Query] = []
+        parts: list[Clause] = []
         aspects: list[Aspect] = []
         word_terms: dict[str, set[tuple[str, str]]] = {}
         highlight: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
@@ -157,7 +158,7 @@ class QueryBuilder:
         ]
         for word in dict.fromkeys(kept):
             terms: set[tuple[str, str]] = set()
-            searched: list[Q.Term] = []
+            searched: list[Term] = []
             # A word that names a concept is carried by the concept tag (in every language alike):
             # counted again as a word it would favour documents in the question's language.
             names_concept = word in concept_words or corrections.get(word) in concept_words
@@ -177,12 +178,12 @@ class QueryBuilder:
                     if variant != word:
                         corrected.add((f"text_{lang}", s))
                     terms.add((f"text_{lang}", s))
-                    searched.append(Q.Term(f"text_{lang}", s, boost=boost))
+                    searched.append(Term(f"text_{lang}", s, boost=boost))
             # One word, whichever field (language) or spelling it matched in, counts once.
             if len(searched) == 1:
                 parts.append(searched[0])
             elif searched:
-                parts.append(OneOf(searched))
+                parts.append(BestOf(tuple(searched)))
             key = cognate(word)
             if key is not None:  # checked on the top answers only: it costs nothing to search
                 terms.add((COGNATES, key))
@@ -200,20 +201,19 @@ class QueryBuilder:
             for lang in LANGUAGES:
                 for phrase in self.glossary.expansion(concept_id, lang):
                     highlight[lang].update(phrase)
-            parts.append(Q.Term("concepts", concept_id, boost=CONCEPT_BOOST))
+            parts.append(Term("concepts", concept_id, boost=CONCEPT_BOOST))
             for other in sorted(self.glossary.related(concept_id) - concepts.keys()):
                 if not self._too_common("concepts", other):
                     terms.add(("concepts", other))
                     if other not in related_added:
                         related_added.add(other)
-                        parts.append(Q.Term("concepts", other, boost=RELATED_BOOST))
+                        parts.append(Term("concepts", other, boost=RELATED_BOOST))
             aspects.append(frozenset(terms))
         for code in countries:
-            parts.append(Q.Term("countries", code, boost=COUNTRY_BOOST))
+            parts.append(Term("countries", code, boost=COUNTRY_BOOST))
             aspects.append(frozenset({("countries", code)}))
-        query = SummedOr(parts)  # same scores as Whoosh's Or, a fraction of the work (summed_or.py)
         return QueryPlan(
-            query,
+            tuple(parts),
             text,
             highlight,
             did_you_mean,

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import index  # noqa: F401  (silences whoosh's SyntaxWarnings first)
+import index.whoosh  # noqa: F401  (checks the Whoosh version, silences its SyntaxWarnings)
 from index.database import Database
 from index.documents import Document
 from index.knowledge import KnowledgeBase
+from index.samples import seed_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
@@ -20,14 +21,16 @@ RELEASE_1 = ROOT / "tests" / "fixtures" / "release1" / "data"  # a database of t
 
 
 def open_kb(data_dir: Path, seed: bool = False, **options) -> KnowledgeBase:
-    return KnowledgeBase.open(
+    kb = KnowledgeBase.open(
         Database(data_dir / "clikc.db"),
         data_dir / "index",
         glossary_path=CONFIG_DIR / "glossary.yaml",
         countries_path=CONFIG_DIR / "countries.yaml",
-        seed_dir=(CONFIG_DIR / "samples") if seed else None,
         **options,
     )
+    if seed and options.get("access") != "check":
+        seed_samples(kb, CONFIG_DIR / "samples")
+    return kb
 
 
 @pytest.fixture

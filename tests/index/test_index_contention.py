@@ -20,7 +20,7 @@ READER = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    import index  # noqa: F401
+    import index.whoosh  # noqa: F401
     from index.database import Database
     from index.knowledge import KnowledgeBase
     data, config, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
@@ -129,10 +129,10 @@ def test_a_reader_process_never_sees_a_rebuild(data, tmp_path):
 
 
 def test_reads_answer_while_another_process_holds_the_write_lock(data, tmp_path, monkeypatch):
-    import index.engine
+    import index.whoosh.engine
 
-    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
-    monkeypatch.setattr(index.engine, "REBUILD_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(index.whoosh.engine, "WRITER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(index.whoosh.engine, "REBUILD_WAIT_SECONDS", 0.5)
     expected = _expected(data)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(data / "index")],

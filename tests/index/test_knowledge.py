@@ -11,6 +11,7 @@ import pytest
 
 from index.documents import Filters, QueryError
 from index.glossary import GlossaryError, load_vocabulary
+from index.whoosh.queries import whoosh_query
 from tests.conftest import SHARED, open_kb, post
 
 SEAL_ES = "En la aduana probamos precintos electrónicos con GPS para el tránsito hacia las zonas francas."
@@ -252,9 +253,9 @@ def test_new_concept_in_the_glossary_needs_no_code(tmp_path: Path):
 
 
 def test_a_second_process_holding_the_index_lock_loses_nothing(tmp_path: Path, monkeypatch):
-    import index.engine
+    import index.whoosh.engine
 
-    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(index.whoosh.engine, "WRITER_WAIT_SECONDS", 0.2)
     bot = open_kb(tmp_path)
     cli = open_kb(tmp_path)
     with bot.engine.folder.locked(timeout=1):  # the running bot is mid-commit
@@ -281,13 +282,14 @@ def test_flag_emoji_name_the_country(kb):
 def test_a_search_started_before_a_rebuild_still_finishes(filled):
     before = filled.engine._searcher  # what a search in another thread would be holding
     filled.rebuild()
-    assert [hit["id"] for hit in before.search(filled.queries.build("precintos").query)] == ["seal-es"]
+    query = whoosh_query(filled.queries.build("precintos").clauses)
+    assert [hit["id"] for hit in before.search(query)] == ["seal-es"]
     assert ids(filled.search("precintos")) == ["seal-es"]
 
 
 def test_cognates_count_toward_coverage_from_stored_tags(kb):
-    from index.engine import RawHit
     from index.query import COGNATES
+    from index.search_engine import RawHit
 
     kb.upsert(post("pt", "A seleção de cargas na aduana brasileira."))
     kb.upsert(post("en", "Container scanning at the port."))

@@ -168,11 +168,11 @@ def test_index_add_kind_for_files_without_front_matter(run, tmp_path):
 
 
 def test_index_add_beside_a_busy_index_says_the_documents_are_queued(run, tmp_path, monkeypatch):
-    import index.engine
+    import index.whoosh.engine
     from tests.conftest import open_kb
 
     run("index", "stats")  # creates and seeds the data directory
-    monkeypatch.setattr(index.engine, "WRITER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(index.whoosh.engine, "WRITER_WAIT_SECONDS", 0.2)
     bot = open_kb(tmp_path / "var")
     doc = tmp_path / "late.md"
     doc.write_text("---\nid: late\n---\nProbamos precintos con GPS en la frontera sur.", "utf-8")

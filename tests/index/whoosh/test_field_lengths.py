@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from whoosh.scoring import BM25F
 
-from index.engine import BM25_B, BM25_K1
+from index.whoosh.engine import BM25_B, BM25_K1
+from index.whoosh.queries import whoosh_query
 from tests.conftest import post
 
 
@@ -13,12 +14,12 @@ def test_same_scores_as_whoosh_bm25f_across_segments(kb):
         [post(f"d{i}", "precintos electrónicos " + "contenedores aduana " * (i % 9)) for i in range(40)]
     )
     kb.upsert(post("t", "precintos", title="Contenedores y precintos en el puerto"))  # a second segment
-    plan = kb.queries.build("precintos contenedores aduana")
+    query = whoosh_query(kb.queries.build("precintos contenedores aduana").clauses)
     engine = kb.engine
     plain = engine._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
     try:
-        theirs = [(h.docnum, round(h.score, 9)) for h in plain.search(plan.query, limit=None)]
-        ours = [(h.docnum, round(h.score, 9)) for h in engine._searcher.search(plan.query, limit=None)]
+        theirs = [(h.docnum, round(h.score, 9)) for h in plain.search(query, limit=None)]
+        ours = [(h.docnum, round(h.score, 9)) for h in engine._searcher.search(query, limit=None)]
     finally:
         plain.close()
     assert ours == theirs and len(ours) == 41

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 
-from index.mapped_segments import _ViewReader
+from index.whoosh.mapped_segments import _ViewReader
 
 
 def test_view_reader_reads_like_bytesio():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index import engine
-from index.posting_pool import ChunkedPostingPool
+from index.whoosh import engine
+from index.whoosh.posting_pool import ChunkedPostingPool
 from tests.conftest import post
 
 
@@ -17,7 +17,7 @@ def test_bulk_write_through_many_runs_loses_nothing(kb, monkeypatch):
 
     monkeypatch.setattr(ChunkedPostingPool, "_write_run", counting)
     monkeypatch.setattr(engine, "WRITER_LIMIT_MB", 0.05)  # ~250 postings a run
-    monkeypatch.setattr("index.posting_pool.CHUNK", 7)  # several chunks per run, one partial
+    monkeypatch.setattr("index.whoosh.posting_pool.CHUNK", 7)  # several chunks per run, one partial
     docs = [post(f"d{i}", f"precintos electrónicos código{i} " + " ".join(f"w{i}x{j}" for j in range(40)))
             for i in range(120)]  # fmt: skip
     kb.upsert_many(docs)

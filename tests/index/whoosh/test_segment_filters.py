@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from index.documents import Document, Filters
-from index.segment_filters import FilterSpec, SegmentFilters
+from index.whoosh.segment_filters import FilterSpec, SegmentFilters
 from tests.conftest import post
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
-from index.summed_or import SummedOr
+from index.whoosh.queries import whoosh_query
+from index.whoosh.summed_or import SummedOr
 from tests.conftest import post
 
 
@@ -48,11 +49,11 @@ def test_no_match_and_copy(kb):
 
 
 def test_questions_are_built_as_summed_or(kb):
-    assert isinstance(kb.queries.build("precintos electrónicos en la aduana").query, SummedOr)
+    assert isinstance(whoosh_query(kb.queries.build("precintos electrónicos en la aduana").clauses), SummedOr)
 
 
 def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
-    from index.engine import _matched_terms
+    from index.whoosh.matches import matched_terms as _matched_terms
 
     kb.upsert_many([post(f"d{i}", f"precintos {'contenedores ' * (i % 3)}puerto{i % 4}") for i in range(30)])
     kb.upsert(post("late", "contenedores en el puerto1"))  # a second segment
@@ -63,13 +64,13 @@ def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
         Q.Term("text_es", "puerto1"),
     ]
     query = SummedOr(parts)
-    hits, total, _ = engine.search(query, None, limit=40)
+    hits, total, _ = engine.search_query(query, None, limit=40)
     assert total == 31 and len(query.matches) == 2  # noted for both segments
     terms = {(t.fieldname, t.text) for t in parts}
     searcher = engine._searcher
     walked = _matched_terms(searcher, [h.docnum for h in searcher.search(Q.Or(parts), limit=40)], terms)
     by_id = {searcher.stored_fields(docnum)["id"]: found for docnum, found in walked.items()}
     assert {h.id: set(h.matched) for h in hits} == by_id
-    single = engine.search(SummedOr([Q.Term("text_es", "puerto1")]), None, limit=40)[0]  # nothing noted
+    single = engine.search_query(SummedOr([Q.Term("text_es", "puerto1")]), None, limit=40)[0]  # nothing noted
     assert {h.id for h in single} == {h.id for h in hits if ("text_es", "puerto1") in h.matched}
     assert all(h.matched == {("text_es", "puerto1")} for h in single)

@@ -1,7 +1,7 @@
-"""The search backend: Whoosh on one machine, behind a small interface (write, search, spelling).
+"""The Whoosh search engine (index.search_engine.SearchEngine) on one machine.
 
-A group that outgrows one machine would add another backend with the same methods (OpenSearch,
-Elasticsearch); nothing above this module knows it is Whoosh.
+A group that outgrows one machine would add another engine with the same methods (OpenSearch,
+Elasticsearch); nothing outside index/whoosh/ knows it is Whoosh.
 
 Each document's text goes into the field of its language (`text_es`, …), analysed with that
 language's stop words and stemmer; a query is analysed for all four fields. Concept and country
@@ -10,37 +10,35 @@ tags from the glossary are keyword fields, which is what carries a question acro
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.searching import Searcher
 
-from index import mapped_segments
-from index.analysis import FoldingStemTokenizer, fold
-from index.documents import LANGUAGES, Document, Filters
+from index.documents import Filters
 from index.errors import IndexBusy, IndexDamaged
-from index.facets import SegmentFacets
-from index.field_lengths import CachedLengthBM25F, SegmentLengths
+from index.fields import document_fields, filter_spec
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
-from index.posting_pool import ChunkedPostingPool
-from index.segment_filters import NO_DAY, FilterSpec, SegmentFilters
-from index.summed_or import SummedOr
-from index.tagger import Tags
+from index.search_engine import ALWAYS, Change, Found, RawHit, SearchPlan
+from index.whoosh import mapped_segments
+from index.whoosh.facets import SegmentFacets
+from index.whoosh.failures import NO_INDEX, Damaged, NoIndex, Stale, Watched, describe
+from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
+from index.whoosh.matches import matched_terms, noted_matches
+from index.whoosh.posting_pool import ChunkedPostingPool
+from index.whoosh.queries import whoosh_query
+from index.whoosh.schema import SCHEMA_VERSION, build_schema
+from index.whoosh.segment_filters import SegmentFilters
+from index.whoosh.snippets import snippet
+from index.whoosh.summed_or import SummedOr
 
-SCHEMA_VERSION = "10"  # bump when fields or analysis change: the index is then rebuilt from SQLite
-MAX_CONCEPT_REPEAT = 5
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
 REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long `index add` to end
@@ -48,43 +46,7 @@ REBUILD_WAIT_SECONDS = 600.0  # a rebuild asked for by a person waits for a long
 # loop for most of a second; 8 MB keeps it under 100 ms at the same ingest speed.
 WRITER_LIMIT_MB = 8
 T = TypeVar("T")
-ALWAYS = object()  # rebuild(unless_replaced_since=ALWAYS): rebuild whatever happened meanwhile
 __all__ = ["IndexBusy", "IndexDamaged", "RawHit", "WhooshEngine", "SCHEMA_VERSION"]
-
-
-def build_schema() -> Schema:
-    fields = {
-        "id": ID(stored=True, unique=True),
-        "kind": ID(stored=True),
-        "doctype": ID(stored=True),  # experience, question, event, resource, other: re-ranked and filtered by
-        "lang": KEYWORD(),
-        "technologies": KEYWORD(),
-        "countries": KEYWORD(scorable=True),
-        "concepts": KEYWORD(scorable=True),
-        "author": ID(),
-        "day": COLUMN(NumericColumn("i", default=NO_DAY)),  # days since 1970: a column, read to filter
-    }
-    for lang in LANGUAGES:  # no positions: questions are matched by terms and concepts, not phrases
-        fields[f"text_{lang}"] = TEXT(analyzer=FoldingStemTokenizer(lang), phrase=False)
-    return Schema(**fields)
-
-
-def author_key(author: str) -> str:
-    return " ".join(fold(author).split())
-
-
-def _day(value: datetime) -> int:
-    """Day precision: date filters are by day, and a term per second made every post's date unique."""
-    return int(value.timestamp()) // 86_400
-
-
-@dataclass(frozen=True)
-class RawHit:
-    id: str
-    score: float
-    matched: frozenset[tuple[str, str]] = frozenset()  # (field, term) pairs the document matched
-    kind: str = "post"
-    doc_type: str = ""
 
 
 class WhooshEngine:
@@ -95,6 +57,8 @@ class WhooshEngine:
     Any failure to open or read the index, whatever its exception, is reported as IndexDamaged
     (`damage` says why when it happened on open); the knowledge base then rebuilds from SQLite.
     """
+
+    schema_version = SCHEMA_VERSION
 
     def __init__(self, index_dir: Path, *, verify_contents: bool = False):
         """`verify_contents`: check every file's CRC-32 on opening (about 4 ms per MB: worth it
@@ -134,7 +98,7 @@ class WhooshEngine:
             except Exception as exc:  # noqa: BLE001 - every way a damaged index fails is damage
                 if self.folder.stamp() != stamp:
                     continue
-                self._install(None, None, None, stamp, damage=_describe(exc))
+                self._install(None, None, None, stamp, damage=describe(exc))
                 return
             self._install(ix, searcher, generation, stamp, damage=None)
             return
@@ -142,15 +106,15 @@ class WhooshEngine:
     def _open_generation(self, verify_contents: bool = False):
         generation = self.folder.current()
         if generation is None or not whoosh_index.exists_in(str(generation)):
-            raise _NoIndex()
+            raise NoIndex()
         version_file = generation / "SCHEMA_VERSION"
         found = version_file.read_text().strip() if version_file.exists() else "none"
         if found != SCHEMA_VERSION:
-            raise _Stale(f"index schema version {found}, this program needs {SCHEMA_VERSION}")
+            raise Stale(f"index schema version {found}, this program needs {SCHEMA_VERSION}")
         if _has_checksums(generation) and (
             problems := self.folder.verify(generation, contents=verify_contents)
         ):
-            raise _Damaged(problems[0])
+            raise Damaged(problems[0])
         ix = whoosh_index.open_dir(str(generation))
         searcher = ix.searcher(weighting=self._weighting)
         try:
@@ -204,12 +168,12 @@ class WhooshEngine:
         intact = generation is not None and _has_checksums(generation)
         if intact and not self.folder.verify(generation, contents=True):
             raise failure  # every file is as written: a fault of this program, which a rebuild won't fix
-        self.damage = _describe(failure)
+        self.damage = describe(failure)
         raise IndexDamaged(self.damage) from failure
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def write(self, changes: Iterable[tuple[str, tuple[Document, Tags] | None]]) -> int:
+    def write(self, changes: Iterable[Change]) -> int:
         """Apply (id, document or None to delete) changes in one Whoosh commit: searches see all of
         them or none. `changes` may be a long stream (a bulk ingest): one writer, one commit."""
         with self._lock, self._write_lock(WRITER_WAIT_SECONDS):
@@ -230,7 +194,7 @@ class WhooshEngine:
 
     def rebuild(
         self,
-        changes: Iterable[tuple[str, tuple[Document, Tags] | None]],
+        changes: Iterable[Change],
         *,
         unless_replaced_since: object = ALWAYS,
     ) -> int | None:
@@ -275,7 +239,7 @@ class WhooshEngine:
     def _commit(self, ix, changes: Iterable, *, fresh: bool) -> int:
         """Every change in one Whoosh commit. A failure of the index is IndexDamaged; a failure of
         the `changes` stream itself (the database) is raised as it is."""
-        source = _Watched(changes)
+        source = Watched(changes)
         try:
             writer = ix.writer(limitmb=WRITER_LIMIT_MB, timeout=WRITER_WAIT_SECONDS, delay=0.1)
         except LockError:  # a Whoosh lock left by a program that bypasses ours
@@ -283,14 +247,15 @@ class WhooshEngine:
                 f"the search index in {self.index_dir} is being written by another process"
             ) from None
         except Exception as exc:  # noqa: BLE001 - any failure to open a writer is damage
-            raise IndexDamaged(_describe(exc)) from exc
+            raise IndexDamaged(describe(exc)) from exc
         count = 0
         try:
+            # private API: SegmentWriter.pool, the posting pool a writer sorts its postings in
             writer.pool = ChunkedPostingPool.replacing(writer.pool)
             if fresh:
                 for _doc_id, item in source:
                     if item is not None:
-                        writer.add_document(**self._fields(*item))
+                        writer.add_document(**document_fields(*item))
                         count += 1
             else:
                 # What update_document() does, with one searcher for the whole batch: it opens a
@@ -300,7 +265,7 @@ class WhooshEngine:
                     for doc_id, item in source:
                         writer.delete_by_term("id", doc_id, searcher=committed)
                         if item is not None:
-                            writer.add_document(**self._fields(*item))
+                            writer.add_document(**document_fields(*item))
                             count += 1
             writer.commit()
         except BaseException as exc:
@@ -308,27 +273,8 @@ class WhooshEngine:
                 writer.cancel()
             if source.failed or not isinstance(exc, Exception):
                 raise
-            raise IndexDamaged(_describe(exc)) from exc
+            raise IndexDamaged(describe(exc)) from exc
         return count
-
-    def _fields(self, doc: Document, tags: Tags) -> dict:
-        fields: dict = {
-            "id": doc.id,
-            "kind": doc.kind,
-            "doctype": tags.doc_type,
-            "lang": " ".join(tags.langs),
-            "technologies": " ".join(tags.technologies),
-            "countries": " ".join(tags.countries),
-            "concepts": " ".join(
-                " ".join([cid] * min(n, MAX_CONCEPT_REPEAT)) for cid, n in tags.concepts.items()
-            ),
-            "author": author_key(doc.author),
-        }
-        if doc.date:
-            fields["day"] = _day(doc.date)
-        for lang in tags.langs:
-            fields[f"text_{lang}"] = doc.full_text
-        return fields
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -345,7 +291,14 @@ class WhooshEngine:
         except OSError:
             return 0
 
-    def search(
+    def search(self, plan: SearchPlan) -> Found:
+        query = whoosh_query(plan.clauses)
+        return Found(*self.search_query(query, plan.filters, plan.limit, plan.also_check))
+
+    def snippet(self, text: str, lang: str, terms: set[str]) -> str:
+        return snippet(text, lang, terms)
+
+    def search_query(
         self, query: Q.Query, filters: Filters | None, limit: int, also_check: Iterable[tuple[str, str]] = ()
     ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
         """Top `limit` documents, each with which of the query's terms (and of `also_check`, terms
@@ -361,12 +314,12 @@ class WhooshEngine:
         terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
         docnums = [hit.docnum for hit in results]
         if isinstance(query, SummedOr) and query.matches:
-            matched = _noted_matches(searcher, docnums, query.matches)
+            matched = noted_matches(searcher, docnums, query.matches)
             noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
-            for docnum, found in _matched_terms(searcher, docnums, terms - noted).items():
+            for docnum, found in matched_terms(searcher, docnums, terms - noted).items():
                 matched[docnum] |= found
         else:
-            matched = _matched_terms(searcher, docnums, terms)
+            matched = matched_terms(searcher, docnums, terms)
         counts = (
             self._facets.counts(searcher.reader(), query.docs, allowed) if isinstance(query, SummedOr) else {}
         )
@@ -391,7 +344,7 @@ class WhooshEngine:
             with self._read_lock:
                 return searcher.doc_frequency(field, term)
         except Exception as exc:  # noqa: BLE001 - any failure to read the index is damage
-            raise IndexDamaged(_describe(exc)) from exc
+            raise IndexDamaged(describe(exc)) from exc
 
     def check(self) -> tuple[list[str], list[str]]:
         """(facts, problems) about the live generation: it opens, every segment's stored documents
@@ -404,68 +357,27 @@ class WhooshEngine:
         try:
             ix, searcher, _ = self._open_generation()
         except Exception as exc:  # noqa: BLE001
-            reason = _describe(exc)
+            reason = describe(exc)
             return facts, [*problems, *([] if reason in problems else [f"cannot be opened: {reason}"])]
         try:
             leaves = searcher.reader().leaf_readers()
             facts.append(f"segments: {len(leaves)}, all open")
         except Exception as exc:  # noqa: BLE001
-            problems.append(f"a segment cannot be read: {_describe(exc)}")
+            problems.append(f"a segment cannot be read: {describe(exc)}")
         finally:
             searcher.close()
             ix.close()
         return facts, problems
 
     def close(self) -> None:
+        """Release the index; closing twice is harmless."""
         with self._lock:
             if self._searcher is not None:
                 self._searcher.close()
             if self._ix is not None:
                 self._ix.close()
-
-
-NO_INDEX = "there is no search index yet"
-
-
-class _NoIndex(Exception):
-    def __str__(self) -> str:
-        return NO_INDEX
-
-
-class _Stale(Exception):
-    pass
-
-
-class _Damaged(Exception):
-    pass
-
-
-class _Watched:
-    """An iterable that remembers whether it raised: a failure of the data source is not the index's."""
-
-    def __init__(self, items: Iterable):
-        self._items = iter(items)
-        self.failed = False
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        try:
-            return next(self._items)
-        except StopIteration:
-            raise
-        except BaseException:
-            self.failed = True
-            raise
-
-
-def _describe(exc: BaseException) -> str:
-    """One line naming what failed: the known reasons as they are, anything else with its type."""
-    if isinstance(exc, _NoIndex | _Stale | _Damaged | IndexDamaged):
-        return str(exc)
-    text = " ".join(str(exc).split())[:200]
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+            self._ix = self._searcher = None
+            self.damage = "the search index was closed"
 
 
 def _has_checksums(generation: Path) -> bool:
@@ -484,69 +396,3 @@ def _touch_segments(searcher: Searcher) -> None:
 def _segment_ids(searcher: Searcher) -> set[str]:
     segments = (leaf.segment() for leaf, _ in searcher.reader().leaf_readers())
     return {segment.segment_id() for segment in segments if segment is not None}
-
-
-def _noted_matches(
-    searcher: Searcher, docnums: list[int], noted: dict[str, dict[tuple[str, str], list[int]]]
-) -> dict[int, set[tuple[str, str]]]:
-    """Which terms each document matched, from what SummedOr noted while scoring each segment."""
-    leaves = sorted((base, leaf.segment()) for leaf, base in searcher.reader().leaf_readers())
-    bases = [base for base, _ in leaves]
-    matched: dict[int, set[tuple[str, str]]] = {}
-    for docnum in docnums:
-        base, segment = leaves[bisect.bisect_right(bases, docnum) - 1]
-        local = docnum - base
-        by_term = noted.get(segment.segment_id(), {}) if segment is not None else {}
-        matched[docnum] = {
-            term
-            for term, docs in by_term.items()
-            if (i := bisect.bisect_left(docs, local)) < len(docs) and docs[i] == local
-        }
-    return matched
-
-
-def _matched_terms(
-    searcher: Searcher, docnums: list[int], terms: set[tuple[str, str]]
-) -> dict[int, set[tuple[str, str]]]:
-    """Which of the query's terms each of a few documents contains, by skipping through postings.
-
-    Whoosh's own `terms=True` records matches for every document it scores, which cost more than
-    the search itself; the re-ranking needs them for the top few only.
-    """
-    matched: dict[int, set[tuple[str, str]]] = {docnum: set() for docnum in docnums}
-    targets = sorted(docnums)
-    reader = searcher.reader()
-    for field, text in terms:
-        if (field, text) not in reader:
-            continue
-        postings = reader.postings(field, text)
-        for docnum in targets:
-            if not postings.is_active():
-                break
-            if postings.id() < docnum:
-                postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                matched[docnum].add((field, text))
-    return matched
-
-
-def filter_spec(filters: Filters | None) -> FilterSpec:
-    if filters is None:
-        return FilterSpec()
-    terms = [
-        (field, value)
-        for field, value in (
-            ("technologies", filters.technology),
-            ("kind", filters.kind),
-            ("doctype", filters.doc_type),
-            ("lang", filters.lang),
-            ("countries", filters.country),
-            ("author", author_key(filters.author) if filters.author else None),
-        )
-        if value
-    ]
-    return FilterSpec(
-        terms=tuple(terms),
-        first_day=_day(filters.since) if filters.since else None,
-        last_day=_day(filters.until) if filters.until else None,
-    )

@@ -21,9 +21,10 @@ class ChunkedPostingPool(PostingPool):
     @classmethod
     def replacing(cls, pool: PostingPool) -> ChunkedPostingPool:
         """The same pool (storage, segment, size limit), chunked; swapped in before any document."""
+        # private API: PostingPool.tempstore, .segment and .limit (bytes), its constructor's arguments
         return cls(pool.tempstore, pool.segment, limitmb=pool.limit / (1024 * 1024))
 
-    def _write_run(self, f, items: Iterable) -> None:
+    def _write_run(self, f, items: Iterable) -> None:  # private API: SortingPool._write_run
         chunk: list = []
         for item in items:
             chunk.append(item)
@@ -34,8 +35,8 @@ class ChunkedPostingPool(PostingPool):
             pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
         f.close()
 
-    def _read_run(self, path: str) -> Iterator:
-        f = self._open_run(path)
+    def _read_run(self, path: str) -> Iterator:  # private API: SortingPool._read_run
+        f = self._open_run(path)  # private API: SortingPool._open_run
         try:
             while True:
                 try:
@@ -45,4 +46,4 @@ class ChunkedPostingPool(PostingPool):
                 yield from chunk
         finally:
             f.close()
-            self._remove_run(path)
+            self._remove_run(path)  # private API: SortingPool._remove_run

@@ -3,35 +3,21 @@
 Whoosh turns a filter query into a set of every document it allows, walking postings in Python
 on every search: a date range over a 100k-post index cost most of a second per question. Here a
 term filter is a byte per document and dates a column of days, each read once per segment and
-kept while the segment lives (`index.segment_cache`).
+kept while the segment lives (`index.whoosh.segment_cache`).
 """
 
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
 
 from whoosh.idsets import DocIdSet
 from whoosh.reading import IndexReader
 
-from index.segment_cache import SegmentCache
+from index.fields import FilterSpec
+from index.whoosh.segment_cache import SegmentCache
 
 NO_DAY = -(2**31)  # the day column's value for a document without a date
 MAX_ENTRIES = 256  # per-segment bitmaps and day columns kept; each is a byte or four per document
-
-
-@dataclass(frozen=True)
-class FilterSpec:
-    """What a search is limited to, in index terms: (field, term) pairs that must all be present,
-    and an inclusive day range (days since 1970; None for an open end)."""
-
-    terms: tuple[tuple[str, str], ...] = ()
-    first_day: int | None = None
-    last_day: int | None = None
-
-    @property
-    def has_days(self) -> bool:
-        return self.first_day is not None or self.last_day is not None
 
 
 class AllowedDocs(DocIdSet):

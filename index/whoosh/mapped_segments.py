@@ -56,9 +56,9 @@ class _ViewReader:
 class MappedBufferFile(BufferFile):
     def __init__(self, buf, name=None, onclose=None):
         super().__init__(b"", name=name, onclose=onclose)
-        self._buf = buf
-        self.file = _ViewReader(memoryview(buf))
+        self._buf = buf  # private API: BufferFile keeps its buffer in _buf
+        self.file = _ViewReader(memoryview(buf))  # private API: StructFile reads through .file
 
 
 def install() -> None:
-    compound.BufferFile = MappedBufferFile
+    compound.BufferFile = MappedBufferFile  # private API: the class compound.py builds its parts with

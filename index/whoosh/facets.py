@@ -12,7 +12,7 @@ from collections import Counter
 
 from whoosh.reading import IndexReader
 
-from index.segment_cache import SegmentCache
+from index.whoosh.segment_cache import SegmentCache
 
 FACETS = {"country": "countries", "technology": "technologies", "kind": "kind", "type": "doctype"}
 

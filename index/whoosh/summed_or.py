@@ -117,10 +117,11 @@ def _add_term(sub, searcher, context, scores: dict[int, float], noted: dict, kee
 def _bm25_of(matcher):
     """(idf, avgfl, B, K1, field length function) when the matcher scores with Whoosh's BM25F (a
     term's postings, or them with deleted documents filtered out), else None."""
+    # private API: a postings matcher's .scorer, a FilterMatcher's .child
     scorer = getattr(matcher, "scorer", None) or getattr(getattr(matcher, "child", None), "scorer", None)
     if type(scorer) is not BM25FScorer:
         return None
-    return scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
+    return scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl  # private API: BM25FScorer's state
 
 
 class _SummedMatcher(ListMatcher):
@@ -132,8 +133,8 @@ class _SummedMatcher(ListMatcher):
         self._best = max(scores)
 
     def copy(self) -> _SummedMatcher:
-        other = _SummedMatcher(self._ids, self._weights)
-        other._i = self._i
+        other = _SummedMatcher(self._ids, self._weights)  # private API: ListMatcher's lists
+        other._i = self._i  # private API: ListMatcher's position
         return other
 
     def max_quality(self) -> float:
