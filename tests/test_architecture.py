@@ -166,8 +166,8 @@ def upward_imports(found: Imports) -> list[tuple[str, str]]:
 
 # Still to go, each named exactly so the test fails (and the entry must go) once it is gone: seeding
 # inside KnowledgeBase.open (index.knowledge ↔ index.ingest) moves into the wiring, bot/app.py.
-KNOWN_CIRCLES = [["index.ingest", "index.knowledge"]]
-KNOWN_IN_FUNCTIONS = [("index.ingest", "index.knowledge"), ("index.knowledge", "index.ingest")]
+KNOWN_CIRCLES: list[list[str]] = []
+KNOWN_IN_FUNCTIONS: list[tuple[str, str]] = []
 
 
 @functools.cache
@@ -240,3 +240,51 @@ def test_the_checker_finds_a_circle_a_crossing_an_upward_arrow_and_a_hidden_impo
     assert found.in_functions == [("bot.b", 2, "bot.a")]
     assert "bot.a" in found.runtime["bot.console"]  # relative imports resolve
     assert upward_imports(found) == [("index.e", "bot.a")]
+
+
+# -- only the engine package knows it is Whoosh -------------------------------------------------------
+
+
+def _whoosh_users(root: Path = ROOT) -> list[str]:
+    """Modules of bot/, index/ and benchmarks/ outside index/whoosh/ that import whoosh."""
+    users = []
+    for package in (*PACKAGES, "benchmarks"):
+        for path in sorted((root / package).rglob("*.py")):
+            name = _module_name(path, root)
+            if name.startswith("index.whoosh"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+                if isinstance(node, ast.Import):
+                    targets = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    targets = [node.module or ""]
+                else:
+                    continue
+                users += [f"{name} imports {t}" for t in targets if t.split(".")[0] == "whoosh"]
+    return users
+
+
+def test_only_the_engine_package_imports_whoosh():
+    assert _whoosh_users() == []
+
+
+def test_above_the_engine_only_the_knowledge_base_chooses_whoosh():
+    """index/ speaks of plans and hits: the default engine is named in one place."""
+    runtime = ours().runtime
+    users = sorted(
+        name
+        for name, targets in runtime.items()
+        if not name.startswith("index.whoosh") and any(t.startswith("index.whoosh") for t in targets)
+    )
+    assert users == ["index.knowledge"]
+
+
+def test_a_module_over_400_lines_says_why_in_its_docstring():
+    """One module, one responsibility: a long one must state why it stays whole."""
+    unexplained = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if len(text.splitlines()) > 400 and "400 lines" not in (ast.get_docstring(ast.parse(text)) or ""):
+                unexplained.append(_module_name(path, ROOT))
+    assert unexplained == []

@@ -11,28 +11,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from functools import cache
+from email.utils import format_datetime
 from pathlib import Path
-from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo, available_timezones
+from urllib.parse import quote
 
 import jinja2
 from aiohttp import web
-from markupsafe import Markup, escape
 
 from bot.app import App
 from bot.replies import Replies
 from bot.search.asking import AskRequest, UnknownChoice
 from bot.search.library import page_id
-from bot.web.i18n import STRINGS_FILE, choose_language
+from bot.web.http import client_address, content_disposition, not_modified, security_headers
+from bot.web.i18n import STRINGS_FILE
+from bot.web.view import View, highlight, paragraphs
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError
 from index.knowledge import UnknownCountry
@@ -43,101 +40,8 @@ PAGE_SIZE = 30
 RESULTS = 10
 MAX_OFFSET = 1000
 SEARCH_THREADS = 2
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-}
-ZONES = (  # offered in the time-zone switch; any IANA zone works through ?tz=
-    "UTC", "America/Mexico_City", "America/Guatemala", "America/Panama", "America/Bogota",
-    "America/Lima", "America/Caracas", "America/Santo_Domingo", "America/Port_of_Spain",
-    "America/La_Paz", "America/Santiago", "America/Asuncion", "America/Argentina/Buenos_Aires",
-    "America/Montevideo", "America/Sao_Paulo", "America/New_York", "America/Toronto",
-    "America/Los_Angeles", "Europe/Brussels",
-)  # fmt: skip
-_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$")
-_STRONG = re.compile(r"\*\*(.+?)\*\*")
-
 APP_KEY = web.AppKey("clikc_app", App)
 SITE_KEY = web.AppKey("clikc_site", "Site")
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def zone_from(value: str | None) -> ZoneInfo | None:
-    """An IANA zone named in ?tz=, or None: only names the system knows, never a path."""
-    if not value or len(value) > 64 or not _ZONE_NAME.match(value) or value not in _zone_names():
-        return None
-    return ZoneInfo(value)
-
-
-def paragraphs(text: str) -> Markup:
-    """Plain text (markdown-ish) → escaped paragraphs, headings and lists; **bold** is the only inline
-    markup kept. Hard-wrapped lines join into one paragraph, as in Markdown."""
-    out: list[str] = []
-    prose: list[str] = []
-    items: list[str] = []
-
-    def flush() -> None:
-        if prose:
-            out.append(f"<p>{_inline(' '.join(prose))}</p>")
-            prose.clear()
-        if items:
-            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
-            items.clear()
-
-    for block in re.split(r"\n\s*\n", text.strip()):
-        for line in (ln.strip() for ln in block.splitlines()):
-            if not line:
-                continue
-            if line.startswith(("- ", "* ")):
-                if prose:
-                    flush()
-                items.append(line[2:])
-            elif line.startswith("#") and not prose and not items:
-                out.append(f"<h3>{_inline(line.lstrip('#').strip())}</h3>")
-            elif items:  # a wrapped list item continues
-                items[-1] += f" {line}"
-            else:
-                prose.append(line)
-        flush()
-    return Markup("".join(out))
-
-
-def highlight(snippet: str) -> Markup:
-    """A search snippet, escaped, with its **matched** words marked."""
-    return Markup(_STRONG.sub(lambda m: f"<mark>{m.group(1)}</mark>", str(escape(snippet))))
-
-
-def _inline(line: str) -> str:
-    return _STRONG.sub(lambda m: f"<strong>{m.group(1)}</strong>", str(escape(line)))
-
-
-def content_disposition(name: str) -> str:
-    """attachment; an ASCII fallback name with nothing a header or a shell could trip on, and the
-    real name percent-encoded (RFC 6266 / 5987)."""
-    name = re.split(r"[\\/]", name)[-1].strip() or "file"
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("._") or "file"
-    return f"attachment; filename=\"{ascii_name[:150]}\"; filename*=UTF-8''{quote(name[:150], safe='')}"
-
-
-def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return request.remote or "unknown"
 
 
 @dataclass
@@ -220,85 +124,6 @@ class Site:
             return feed
 
 
-class View:
-    """What templates may call: strings in the reader's language, links that keep ?lang= and ?tz=."""
-
-    def __init__(self, site: Site, request: web.Request):
-        self.site = site
-        self.request = request
-        query = request.query
-        self.lang = choose_language(query.get("lang"), request.headers.get("Accept-Language"), site.languages)
-        self.explicit_lang = query.get("lang") if query.get("lang") in site.languages else None
-        asked_zone = query.get("tz", "").strip()
-        zone = zone_from(asked_zone)
-        self.zone = zone or ZoneInfo("UTC")
-        self.zone_name = zone.key if zone else "UTC"
-        self.explicit_zone = zone.key if zone and zone.key != "UTC" else None
-        self.bad_zone = asked_zone[:64] if asked_zone and zone is None else ""
-        self.languages = site.languages
-        self.zones = ZONES if self.zone_name in ZONES else (*ZONES, self.zone_name)
-        self.technologies = TECHNOLOGIES
-        self.base_url = site.settings.base_url
-
-    def t(self, key: str, **values: object) -> str:
-        return self.site.strings.get(key, self.lang, **values)
-
-    def url(self, path: str, **params: object) -> str:
-        """A link on this site carrying the reader's explicit language and zone choices."""
-        merged: dict[str, object] = {}
-        if self.explicit_lang:
-            merged["lang"] = self.explicit_lang
-        if self.explicit_zone:
-            merged["tz"] = self.explicit_zone
-        merged.update(params)
-        pairs = [(k, str(v)) for k, v in merged.items() if v not in (None, "")]
-        return f"{path}?{urlencode(pairs)}" if pairs else path
-
-    def here(self, **params: object) -> str:
-        """This page with some query parameters changed (None removes one)."""
-        current: dict[str, object] = dict(self.request.query)
-        current.update(params)
-        pairs = [(k, str(v)) for k, v in current.items() if v not in (None, "")]
-        return f"{self.request.path}?{urlencode(pairs)}" if pairs else self.request.path
-
-    def absolute(self, path: str) -> str:
-        return f"{self.base_url}{path}" if self.base_url else path
-
-    def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
-
-    def date(self, moment: datetime) -> str:
-        """A publication day, as written (UTC): a date is not a moment, so no zone shifts it."""
-        return moment.astimezone(UTC).strftime("%Y-%m-%d")
-
-    def datetime(self, moment: datetime) -> str:
-        local = self.local(moment)
-        return f"{local:%Y-%m-%d %H:%M} {self.zone_label(local)}"
-
-    def zone_label(self, local: datetime) -> str:
-        offset = local.strftime("%z")
-        offset = f"UTC{offset[:3]}:{offset[3:]}" if offset not in ("+0000", "") else "UTC"
-        return offset if self.zone_name == "UTC" else f"{offset} ({self.zone_name})"
-
-    def iso(self, moment: datetime) -> str:
-        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-    def kind_label(self, kind: str) -> str:
-        return self.t(f"kind.{kind}")
-
-    def tech_label(self, technology: str) -> str:
-        return self.t(f"tech.{technology}")
-
-    def lang_label(self, lang: str) -> str:
-        return self.t(f"lang.{lang}")
-
-    def country(self, code: str) -> str:
-        return self.site.app.library.country_name(code)
-
-    def size(self, n: int) -> str:
-        return self.t("size_kb", size=max(1, round(n / 1024)))
-
-
 # -- middlewares and headers ------------------------------------------------------------------------
 
 
@@ -318,12 +143,6 @@ async def error_pages(
     except Exception:
         log.exception("web: error serving %s", request.path)
         return await site.error_page(request, 500)
-
-
-async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    response.headers["Server"] = "clikc-bot"  # no library versions for scanners
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -459,24 +278,6 @@ async def search_page(request: web.Request) -> web.Response:
     return await site.page(request, "search.html", **context)
 
 
-def _not_modified(request: web.Request, etag: str, last_modified: datetime) -> bool:
-    """RFC 9110: If-None-Match decides when present; else If-Modified-Since."""
-    inm = request.headers.get("If-None-Match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or etag in tags
-    ims = request.headers.get("If-Modified-Since")
-    if ims:
-        try:
-            since = parsedate_to_datetime(ims)
-        except (TypeError, ValueError, IndexError):
-            return False
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        return last_modified <= since
-    return False
-
-
 async def calendar_feed(request: web.Request) -> web.StreamResponse:
     site = request.app[SITE_KEY]
     lang = request.match_info.get("lang")
@@ -488,7 +289,7 @@ async def calendar_feed(request: web.Request) -> web.StreamResponse:
         "Last-Modified": format_datetime(feed.last_modified, usegmt=True),
         "Cache-Control": "no-cache",  # revalidate each poll: a 304 costs a few bytes
     }
-    if _not_modified(request, feed.etag, feed.last_modified):
+    if not_modified(request, feed.etag, feed.last_modified):
         return web.Response(status=304, headers=headers)
     name = f"clikc-sessions{'-' + lang if lang else ''}.ics"
     headers["Content-Disposition"] = f'inline; filename="{name}"'

@@ -27,7 +27,7 @@ from index.errors import IndexBusy, IndexDamaged
 from index.fields import document_fields, filter_spec
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
 from index.search_engine import ALWAYS, Change, Found, RawHit, SearchPlan
-from index.whoosh import mapped_segments
+from index.whoosh.mapped_segments import install as install_mapped_segments
 from index.whoosh.facets import SegmentFacets
 from index.whoosh.failures import NO_INDEX, Damaged, NoIndex, Stale, Watched, describe
 from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
@@ -63,7 +63,7 @@ class WhooshEngine:
     def __init__(self, index_dir: Path, *, verify_contents: bool = False):
         """`verify_contents`: check every file's CRC-32 on opening (about 4 ms per MB: worth it
         for a long-running bot, not for each `ask`); sizes are always checked."""
-        mapped_segments.install()
+        install_mapped_segments()
         self.index_dir = index_dir
         self.folder = IndexFolder(index_dir)
         self._lock = threading.RLock()

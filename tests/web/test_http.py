@@ -15,8 +15,9 @@ from icalendar import Calendar
 from bot.cli import main
 from bot.replies import Replies
 from bot.sessions.service import DEFAULT_HORIZON
+from bot.web.http import content_disposition
 from bot.web.i18n import STRINGS_FILE, choose_language
-from bot.web.server import content_disposition, paragraphs, zone_from
+from bot.web.view import paragraphs, zone_from
 from tests.web.site import NOW, Server, get, make_app, publish
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'

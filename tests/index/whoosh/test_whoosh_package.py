@@ -11,7 +11,7 @@ import pytest
 from index.stopwords import STOPWORDS
 from index.whoosh.compat import PINNED, WhooshVersionError, check_version, installed_version
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_the_pinned_whoosh_is_what_is_installed() -> None:
