@@ -6,15 +6,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.casestudies.service import SubmissionService
 from bot.config import Config, ConfigError, display_path
+from bot.posts.digest import DigestService, Periods
 from bot.posts.indexer import PostIndexer
 from bot.privacy.service import PrivacyService, opted_out_among
 from bot.rate_limit import RateLimiter
 from bot.replies import Replies
 from bot.search.feedback import FeedbackService
 from bot.search.library import Library
+from bot.search.related import RelatedService
+from bot.sessions.dates import parse_duration
 from bot.sessions.event_mirror import EventMirror
 from bot.sessions.reminders import ReminderService
 from bot.sessions.schedule import load_schedule
@@ -62,6 +66,7 @@ class App:
             max_query_chars=s.search.max_query_chars,
             veto=opted_out_among,  # every document write honours opt-outs, whatever its path
             access=self.index_access,
+            clock=self.clock,  # documents' updated_at: when they were shared, for the digest
             verify_contents=self.verify_index,
         )
         if s.samples and self.index_access != "check":
@@ -89,6 +94,7 @@ class App:
                 self.sessions.member_data(),
                 self.feedback.member_data(),
                 self.reminders.member_data(),
+                self.related.member_data(),
             ],
         )
 
@@ -99,6 +105,19 @@ class App:
     @cached_property
     def reminders(self) -> ReminderService:
         return ReminderService(self.db, self.sessions.get, lambda: self.sessions.lead_times, self.clock)
+
+    @cached_property
+    def related(self) -> RelatedService:
+        """Related experiences offered under questions (the adapter sets the channels where they are on,
+        once it has resolved the configured names to ids)."""
+        r = self.config.settings.discord.related
+        return RelatedService(self.db, lambda: self.knowledge, self.clock, quiet=r.quiet, limit=r.limit)
+
+    @cached_property
+    def digests(self) -> DigestService:
+        d = self.config.settings.digest
+        periods = Periods(parse_duration(d.every), datetime.fromisoformat(d.starts), ZoneInfo(d.timezone))
+        return DigestService(self.db, self.clock, periods)
 
     @cached_property
     def posts(self) -> PostIndexer:

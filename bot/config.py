@@ -9,9 +9,11 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -118,6 +120,24 @@ class Moderators(_Strict):
     self_review: bool = False  # may a moderator approve or reject their own submission?
 
 
+class RelatedSettings(_Strict):
+    """Related experiences offered in a thread under a member's question (off unless channels are named)."""
+
+    channels: list[int | str] = []  # indexed channels (ids or names) where the bot may offer them
+    quiet_time: str = "24h"  # not again to the same member within this time
+    limit: int = Field(3, ge=1, le=3)  # experiences offered at most
+
+    @field_validator("quiet_time")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @property
+    def quiet(self) -> timedelta:
+        return parse_duration(self.quiet_time)
+
+
 class DiscordSettings(_Strict):
     guild: int | str | None = None
     index_channels: list[int | str] = []  # channels (and their threads) whose posts are indexed
@@ -128,6 +148,7 @@ class DiscordSettings(_Strict):
     scheduled_events: bool = True  # used only when the bot has the event permissions (issue 13)
     message_content: bool = True  # the privileged intent; false: no passive indexing, backfill or edits
     rate_limit: RateLimit = RateLimit()
+    related: RelatedSettings = RelatedSettings()
 
 
 class AnnouncementSettings(_Strict):
@@ -138,6 +159,44 @@ class AnnouncementSettings(_Strict):
     def _durations(cls, value: list[str]) -> list[str]:
         for item in value:
             parse_duration(item)  # DateProblem is a ValueError: reported as this field's problem
+        return value
+
+
+class DigestSettings(_Strict):
+    """A digest of what was shared, posted in the announce channel once per period (off by default)."""
+
+    enabled: bool = False
+    every: str = "7d"  # the period: at least 1h
+    starts: str = "2024-01-01 09:00"  # when the first period starts (a Monday), wall-clock in `timezone`
+    timezone: str = "UTC"
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str) -> str:
+        if parse_duration(value) < timedelta(hours=1):
+            raise ValueError(f"every must be at least 1h, not {value!r}")
+        return value
+
+    @field_validator("starts")
+    @classmethod
+    def _starts(cls, value: str) -> str:
+        try:
+            when = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError(
+                f"cannot read {value!r} as a date and time; write e.g. 2024-01-01 09:00"
+            ) from None
+        if when.tzinfo is not None:
+            raise ValueError("starts is a wall-clock time: give the zone in digest.timezone, not here")
+        return str(value).strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; write e.g. UTC or America/Mexico_City") from None
         return value
 
 
@@ -181,6 +240,7 @@ class Settings(_Strict):
     ingest: IngestSettings = IngestSettings()
     discord: DiscordSettings = DiscordSettings()
     announcements: AnnouncementSettings = AnnouncementSettings()
+    digest: DigestSettings = DigestSettings()
     web: WebSettings = WebSettings()
 
     @field_validator("languages")

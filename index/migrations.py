@@ -285,6 +285,39 @@ CREATE TABLE IF NOT EXISTS session_reminders (
     )
 
 
+@migration
+def add_related_offers_and_digests(conn: sqlite3.Connection) -> None:
+    """Related-experience offers made in threads (once per thread, a quiet time per member) and the
+    digests posted, one row per period, claimed before sending (issue 13, items 5 and 6)."""
+    run_script(
+        conn,
+        """
+CREATE TABLE IF NOT EXISTS related_offers (
+    id TEXT PRIMARY KEY,
+    thread_id TEXT NOT NULL UNIQUE,  -- the thread the offer went to (once per thread)
+    message_id TEXT,                 -- the member's question
+    asker_id TEXT,                   -- NULL once the member is forgotten (the thread keeps its mark)
+    result_ids TEXT NOT NULL,        -- JSON list of the document ids offered
+    offered_at TEXT NOT NULL,
+    reply_id TEXT,                   -- the bot's reply, once sent
+    thread_created INTEGER NOT NULL DEFAULT 0,
+    dismissed_at TEXT                -- "Not helpful" removed the reply
+);
+CREATE INDEX IF NOT EXISTS related_offers_asker ON related_offers (asker_id, offered_at);
+CREATE TABLE IF NOT EXISTS digests (
+    period TEXT PRIMARY KEY,         -- the period's UTC start, e.g. 2026-03-09T09:00Z
+    covered_from TEXT NOT NULL,
+    covered_until TEXT NOT NULL,
+    doc_ids TEXT NOT NULL,           -- JSON list of the documents it lists, chosen when claimed
+    state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'empty')),
+    claimed_at TEXT NOT NULL,
+    message_id TEXT,
+    sent_at TEXT
+);
+""",
+    )
+
+
 def add_column(conn: sqlite3.Connection, table: str, column: str, ddl: str) -> None:
     """ALTER TABLE ADD COLUMN unless the column is already there."""
     if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({_quoted(table)})")}:

@@ -25,6 +25,7 @@ NO_MEMBER_DATA: Mapping[str, str] = {
     "mirrored_events": "sessions mirrored as server events",
     "feedback_answers": "answers shown (question, result ids), not who asked or voted",
     "feedback_salt": "the secret members' vote hashes are made with",
+    "digests": "digests posted: periods and the document ids listed (re-read, opt-outs honoured, when sent)",
 }
 
 # Column names that look like they hold a member's id or name: each must be covered.
