@@ -129,6 +129,8 @@ class DigestService:
         now = self._clock()
         start = self.periods.start_of(now)
         key = self.periods.key(start)
+        if self._db.query("SELECT 1 FROM digests WHERE period = ?", (key,)):
+            return None  # the usual minute: no write lock taken
         with self._db.transaction() as conn:
             if conn.execute("SELECT 1 FROM digests WHERE period = ?", (key,)).fetchone():
                 return None

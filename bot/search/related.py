@@ -111,6 +111,10 @@ class RelatedService:
             return "member's quiet time"
         return None
 
+    def language(self, text: str) -> str:
+        """The question's language, for the reply (a message carries no locale)."""
+        return self._knowledge().tagger.detector.detect(text)
+
     def find(self, asked: Asked) -> list[Hit]:
         """Up to `limit` experience reports for the question, none by the asker or an opted-out member."""
         kb = self._knowledge()

@@ -67,6 +67,12 @@ class RestApi:
         r("POST", r"/channels/(?P<channel_id>\d+)/messages/bulk-delete", self.bulk_delete)
         r("POST", r"/channels/(?P<channel_id>\d+)/typing", self.typing)
         r("POST", r"/channels/(?P<channel_id>\d+)/threads", self.create_thread)
+        r(
+            "POST",
+            r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)/threads",
+            self.start_thread_from_message,
+        )
+        r("DELETE", r"/channels/(?P<channel_id>\d+)", self.delete_channel)
         r("GET", r"/channels/(?P<channel_id>\d+)/threads/archived/public", self.archived_threads)
         r(
             "POST",
@@ -409,6 +415,36 @@ class RestApi:
             result["message"] = message
         self.double.broadcast("THREAD_CREATE", {**thread, "newly_created": True})
         return 201, result
+
+    async def start_thread_from_message(
+        self, record: RecordedRequest, channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
+        """A thread started from a message: as on Discord, its id is the message's, and only one."""
+        parent = self._channel(channel_id)
+        message = self._message(channel_id, message_id)
+        guild = self.world.guild_of(channel_id)
+        if parent["type"] != p.GUILD_TEXT:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        if message_id in guild.threads:
+            raise ApiError(400, 160004, "A thread has already been created for this message")
+        body = record.json or {}
+        thread = self.world.add_thread(
+            guild, parent, body.get("name", "thread")[:100], owner=self.world.bot_user, thread_id=message_id
+        )
+        message["thread"] = thread
+        self.double.broadcast("THREAD_CREATE", {**thread, "newly_created": True})
+        return 201, dict(thread)
+
+    async def delete_channel(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        """Deleting a thread (the only channels the bot deletes): it and its messages go."""
+        guild = self.world.guild_of(channel_id)
+        thread = guild.threads.pop(channel_id, None) if guild is not None else None
+        if thread is None:
+            raise ApiError(403, 50013, "Missing Permissions")
+        self.world.messages.pop(channel_id, None)
+        event = {"id": channel_id, "guild_id": guild.id, "parent_id": thread["parent_id"], "type": thread["type"]}
+        self.double.broadcast("THREAD_DELETE", event)
+        return 200, thread
 
     async def archived_threads(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         """A channel's archived public threads, newest archive first (a backfill reads these too)."""

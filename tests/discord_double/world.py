@@ -129,9 +129,16 @@ class World:
         return data
 
     def add_thread(
-        self, guild: Guild, parent: dict[str, Any], name: str, *, owner: dict[str, Any]
+        self,
+        guild: Guild,
+        parent: dict[str, Any],
+        name: str,
+        *,
+        owner: dict[str, Any],
+        thread_id: str | None = None,
     ) -> dict[str, Any]:
-        thread_id = self.snowflakes.next_str()
+        """A thread; ``thread_id`` is the starter message's id for one started from a message."""
+        thread_id = thread_id or self.snowflakes.next_str()
         data = p.thread_channel(
             thread_id, guild.id, parent["id"], owner["id"], name, snowflake_time(int(thread_id))
         )

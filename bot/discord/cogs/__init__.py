@@ -1,11 +1,13 @@
 """Cogs loaded by ClikcBot.setup_hook, one per job."""
 
 from bot.discord.cogs.ask import AskCog
+from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.feedback import FeedbackCog
 from bot.discord.cogs.help import HelpCog
 from bot.discord.cogs.indexing import IndexingCog
 from bot.discord.cogs.moderation import ModerationCog
 from bot.discord.cogs.privacy import PrivacyCog
+from bot.discord.cogs.related import RelatedCog
 from bot.discord.cogs.reminders import RemindersCog
 from bot.discord.cogs.review_edit import ReviewEditCog
 from bot.discord.cogs.sessions import AnnouncerCog, SessionsCog
@@ -23,4 +25,6 @@ COGS = (
     FeedbackCog,
     RemindersCog,
     ReviewEditCog,
+    RelatedCog,
+    DigestCog,
 )
