@@ -442,7 +442,12 @@ class RestApi:
         if thread is None:
             raise ApiError(403, 50013, "Missing Permissions")
         self.world.messages.pop(channel_id, None)
-        event = {"id": channel_id, "guild_id": guild.id, "parent_id": thread["parent_id"], "type": thread["type"]}
+        event = {
+            "id": channel_id,
+            "guild_id": guild.id,
+            "parent_id": thread["parent_id"],
+            "type": thread["type"],
+        }
         self.double.broadcast("THREAD_DELETE", event)
         return 200, thread
 
