@@ -115,9 +115,12 @@ class App:
 
     @cached_property
     def digests(self) -> DigestService:
+        return DigestService(self.db, self.clock, self.digest_periods)
+
+    @property
+    def digest_periods(self) -> Periods:
         d = self.config.settings.digest
-        periods = Periods(parse_duration(d.every), datetime.fromisoformat(d.starts), ZoneInfo(d.timezone))
-        return DigestService(self.db, self.clock, periods)
+        return Periods(parse_duration(d.every), datetime.fromisoformat(d.starts), ZoneInfo(d.timezone))
 
     @cached_property
     def posts(self) -> PostIndexer:
@@ -216,6 +219,15 @@ class App:
                 f"{where}: discord.announce_channel: not set; session reminders and published case "
                 "studies will not be posted"
             )
+        related = [str(c).lstrip("#").casefold() for c in d.related.channels]
+        indexed = {str(c).lstrip("#").casefold() for c in d.index_channels}
+        if stray := [c for c, ref in zip(d.related.channels, related, strict=True) if ref not in indexed]:
+            warnings.append(
+                f"{where}: discord.related.channels: {', '.join(map(str, stray))} not among index_channels; "
+                "related experiences are offered only in indexed channels"
+            )
+        if s.digest.enabled and d.announce_channel is None:
+            warnings.append(f"{where}: digest.enabled: true but discord.announce_channel unset: no digest")
         if s.samples:
             warnings.append(
                 f"{where}: samples: set; the demo's invented posts and case studies will be seeded into "

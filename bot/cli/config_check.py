@@ -23,10 +23,36 @@ def check_config(args: argparse.Namespace, app: App) -> int:
     for line in app.check_config():
         print(line)
     print(f"data directory: {display_path(app.config.data_dir)}")
+    for line in optional_features(app):
+        print(line)
     if report_readiness(app):
         return 2
     print("ready for `run`")
     return 0
+
+
+def optional_features(app: App) -> list[str]:
+    """What the features that are off by default will do (issue 13): related experiences, digest."""
+    s = app.config.settings
+    related = s.discord.related
+    if related.channels:
+        where = ", ".join(str(c) for c in related.channels)
+        lines = [
+            f"related experiences: offered under questions in {where}; at most {related.limit}, "
+            f"not again to a member within {related.quiet_time}"
+        ]
+    else:
+        lines = ["related experiences: off (discord.related.channels is empty)"]
+    if s.digest.enabled:
+        periods = app.digest_periods  # no database opened: this only checks
+        local = (periods.start_of(app.clock()) + periods.every).astimezone(periods.tz)
+        lines.append(
+            f"digest: every {s.digest.every} in the announce channel; next {local:%Y-%m-%d %H:%M} "
+            f"{s.digest.timezone}"
+        )
+    else:
+        lines.append("digest: off (digest.enabled is false)")
+    return lines
 
 
 def report_readiness(app: App) -> int:
