@@ -135,9 +135,9 @@ class DigestService:
             if conn.execute("SELECT 1 FROM digests WHERE period = ?", (key,)).fetchone():
                 return None
             prev = conn.execute("SELECT * FROM digests ORDER BY period DESC LIMIT 1").fetchone()
-            since = datetime.fromisoformat(prev["covered_until"]) if prev else start - self.periods.every
             if prev is not None and prev["period"] > key:
                 return None  # the clock went back: a later period was already handled
+            since = datetime.fromisoformat(prev["covered_until"]) if prev else start - self.periods.every
             listed = set(json.loads(prev["doc_ids"])) if prev else set()
             ids = self._shared(conn, min(since, start), start, listed)
             state = SENDING if ids else EMPTY

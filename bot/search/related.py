@@ -15,6 +15,7 @@ suggestion nobody asked for, silence is the right side to err on.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,17 +25,21 @@ from bot.privacy.member_data import MemberData
 from bot.privacy.service import opted_out_among
 from index.database import Database
 from index.doctype import EXPERIENCE, QUESTION, classify
-from index.documents import Filters, Hit
+from index.documents import Filters, Hit, QueryError
 from index.knowledge import KnowledgeBase
 
 MAX_RELATED = 3
 OFFER_ID_CHARS = 12  # hex; goes into the "Not helpful" button's custom_id
+MIN_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_MENTION = re.compile(r"<[@#][!&]?\d+>|https?://\S+")
 SEARCH_DEPTH = 15  # hits read to find MAX_RELATED that are neither the asker's nor an opted-out member's
 
 
 def is_question(text: str) -> bool:
-    """A post that asks something, as the ingest classifies documents (index.doctype)."""
-    return bool(text.strip()) and classify(text) == QUESTION
+    """A post that asks something, as the ingest classifies documents (index.doctype), with words
+    enough to search by ("ok?" or "what?" is conversation, not a subject)."""
+    return len(_WORD.findall(_MENTION.sub(" ", text))) >= MIN_WORDS and classify(text) == QUESTION
 
 
 def quiet_until(last_offer: datetime | None, quiet: timedelta) -> datetime | None:
@@ -118,7 +123,10 @@ class RelatedService:
     def find(self, asked: Asked) -> list[Hit]:
         """Up to `limit` experience reports for the question, none by the asker or an opted-out member."""
         kb = self._knowledge()
-        answer = kb.search(asked.text, Filters(doc_type=EXPERIENCE), limit=SEARCH_DEPTH)
+        try:
+            answer = kb.search(asked.text, Filters(doc_type=EXPERIENCE), limit=SEARCH_DEPTH)
+        except QueryError:
+            return []  # nothing searchable in it
         hits = [hit for hit in answer.results if hit.doc_type == EXPERIENCE]
         if not hits:
             return []

@@ -27,6 +27,9 @@ NOT_QUESTIONS = [
     "Fizemos um piloto com lacres eletrônicos e reduzimos o tempo de trânsito.",
     "Thanks!",
     "",
+    "ok?",
+    "what? <@123456789012345678> ?",
+    "https://example.org/slides ?",
 ]
 
 

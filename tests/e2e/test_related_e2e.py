@@ -123,6 +123,12 @@ async def test_once_per_thread_and_quiet_time_survive_a_restart_and_replies_foll
     print(f"\n[IoT pilots] joao: {pregunta}\n[IoT pilots] bot:\n{show(offer)}")
 
     await clikc.restart()
+    # After the restart the button still works; a moderator may remove an offer made to anyone.
+    text = await press(clikc, offer.response, "moderator", "pt-BR")
+    assert text == string("pt", "related_removed")
+    assert offer.response["id"] not in world.messages[pilots["id"]], "the reply is gone…"
+    assert pilots["id"] in world.guild.threads, "…but not the member's thread"
+    print(f"[moderator, pt-BR, after a restart] presses it → {text}")
     clikc.clock.advance(minutes=30)
     await ask_in(
         clikc,

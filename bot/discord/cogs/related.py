@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.discord import render
+from bot.discord import render, resolve
 from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
 from bot.related import Asked, Offer
@@ -121,8 +121,6 @@ class RelatedCog(commands.Cog):
         related = self.bot.app.related
         if self._resolved or not self.bot.configured.is_set():
             return related.channels
-        from bot.discord import resolve
-
         configured = self.bot.settings.related.channels
         ids = resolve.channel_ids(self.bot.home_guild, configured) & self.bot.index_channel_ids
         related.channels = {str(i) for i in ids}
