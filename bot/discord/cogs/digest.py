@@ -28,9 +28,8 @@ ITEM_TITLE = 90
 
 
 def _line(item: Item, replies, locale: object) -> str:
-    title = (
-        discord.utils.escape_markdown(truncate(item.title, ITEM_TITLE)).replace("[", "(").replace("]", ")")
-    )
+    plain = truncate(item.title, ITEM_TITLE).replace("[", "(").replace("]", ")")  # no link inside a link
+    title = discord.utils.escape_markdown(plain)
     title = title or replies.get(f"kind.{item.kind}", locale)
     url = item.url
     if url.startswith(("http://", "https://")) and " " not in url and ")" not in url:
