@@ -146,7 +146,12 @@ def test_config_check_ok(cli):
         "6 sessions ok",
         "4 languages ok",
     ]
-    assert lines[5:] == [f"data directory: {cli.config_dir.parent / 'var'}", "ready for `run`"]
+    assert lines[5:] == [
+        f"data directory: {cli.config_dir.parent / 'var'}",
+        "related experiences: off (discord.related.channels is empty)",
+        "digest: off (digest.enabled is false)",
+        "ready for `run`",
+    ]
 
 
 def test_config_check_reports_every_broken_file(cli):
