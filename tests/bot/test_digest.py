@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import EMPTY, SENDING, SENT, DigestService, Item, Periods, group_by_technology
+from bot.posts.digest import EMPTY, SENDING, SENT, DigestService, Item, Periods, group_by_technology
 from index.database import Database
 from index.documents import Document
 from tests.bot.conftest import Clock

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.related import Asked, RelatedService, in_quiet_time, is_question, quiet_until
+from bot.search.related import Asked, RelatedService, in_quiet_time, is_question, quiet_until
 from index.database import Database
 from index.documents import Document
 from tests.bot.conftest import Clock

@@ -1,4 +1,4 @@
-"""The digest in the announce channel, once per period (bot.digest decides what and when; this posts).
+"""The digest in the announce channel, once per period (bot.posts.digest decides what and when; this posts).
 
 Exactly once: the period is claimed in SQLite before sending and marked sent after. A claim left
 "sending" by a crash is looked up in the channel first (the footer names the period), so it is
@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-from bot.digest import OTHER_GROUP, SENDING, Claim, Item, group_by_technology
 from bot.discord import render
-from bot.truncate import length, truncate
+from bot.posts.digest import OTHER_GROUP, SENDING, Claim, Item, group_by_technology
+from bot.text.truncate import length, truncate
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

@@ -1,5 +1,5 @@
 """Related experiences in a thread under a member's question, and the "Not helpful" button that
-removes them. The rules (which posts, how often) are bot.related's; this only translates."""
+removes them. The rules (which posts, how often) are bot.search.related's; this only translates."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from discord.ext import commands
 from bot.discord import render, resolve
 from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
-from bot.related import Asked, Offer
-from bot.truncate import truncate
+from bot.search.related import Asked, Offer
+from bot.text.truncate import truncate
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot

@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.config import PROJECT_ROOT
-from bot.digest import Claim, Item
 from bot.discord import render
 from bot.discord.cogs.digest import digest_embed, field_value
 from bot.discord.cogs.related import related_embed, thread_name
-from bot.related import Offer
+from bot.posts.digest import Claim, Item
 from bot.replies import Replies
+from bot.search.related import Offer
 from index.documents import Hit
 
 REPLIES = Replies.load(PROJECT_ROOT / "config" / "strings.yaml")
