@@ -12,8 +12,8 @@ import discord
 from discord.ext import commands
 
 from bot.discord import render, resolve
-from bot.discord.bot import send_ephemeral
 from bot.discord.checks import home_member
+from bot.discord.replying import send_ephemeral
 from bot.search.related import Asked, Offer
 from bot.text.truncate import truncate
 
