@@ -16,6 +16,7 @@ from index.doctype import wanted
 from index.documents import LANGUAGES, Filters, QueryError
 from index.glossary import Vocabulary
 from index.lexicon import Lexicon
+from index.question_words import is_framing
 from index.search_engine import BestOf, Clause, SearchEngine, SearchPlan, Term
 
 MAX_TERMS = 32
@@ -128,6 +129,9 @@ class QueryBuilder:
             raise QueryError("Please ask with a few words, for example: experiences with electronic seals?")
         stops = all_stopwords()
         content = [t for t in tokens if t[0] not in stops] or tokens
+        # The words that frame the question ("which administrations use…") match the posts asking
+        # it, not the reports answering it: the topic's words are searched when there are any.
+        content = [t for t in content if not is_framing(t[0])] or content
         content = content[:MAX_TERMS]
         corrections = self._corrections([w for w, _, _ in content])
         did_you_mean = _replaced(text, content, corrections) if corrections else None
