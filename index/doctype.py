@@ -460,6 +460,22 @@ _WANTS_EVENT = _alternation("""
     quando sera
     quando e
     que horas
+    when do
+    when are
+    what date
+    which day
+    cuando empieza
+    cuando comienza
+    cuando inicia
+    cuando son
+    que dia
+    quand commence
+    quand debute
+    quand a lieu
+    quel jour
+    quando comeca
+    quando inicia
+    quando vai
     proxima sessao
     proximo webinario
     proxima oficina
