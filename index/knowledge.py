@@ -39,7 +39,7 @@ KIND_PRIOR = {"post": 1.0, "workshop-summary": 1.1, "case-study": 1.1}  # curate
 # Asked for experiences (the default), members want reports before questions, agendas and lists;
 # asked for slides or a recording, the post that shares them; asked when, the announcement.
 TYPE_PRIOR = {
-    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.7, "event": 0.6, "question": 0.2},
+    "experience": {"experience": 1.0, "other": 0.7, "resource": 0.5, "event": 0.4, "question": 0.2},
     "resource": {"resource": 1.0, "experience": 0.8, "other": 0.7, "event": 0.7, "question": 0.3},
     "event": {"event": 1.0, "resource": 0.75, "experience": 0.5, "other": 0.5, "question": 0.5},
 }
