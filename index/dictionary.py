@@ -29,17 +29,30 @@ def _load() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
                 from wordfreq import iter_wordlist  # its word lists load only when first needed
 
                 by_lang = {
-                    lang: [fold(word) for word in iter_wordlist(lang, "small") if word.isalpha()]
+                    lang: [word for word in iter_wordlist(lang, "small") if word.isalpha()]
                     for lang in LANGUAGES
                 }
+                # Stems of the folded words and, folded, of the words as written: "groupée" stems to
+                # "group" with its accent and to "groupe" without, and either form may be typed.
                 _known = (
-                    frozenset(word for words in by_lang.values() for word in words),
-                    {lang: frozenset(stem(lang, word) for word in by_lang[lang]) for lang in LANGUAGES},
+                    frozenset(fold(word) for words in by_lang.values() for word in words),
+                    {
+                        lang: frozenset(
+                            key
+                            for word in by_lang[lang]
+                            for key in (stem(lang, fold(word)), fold(stem(lang, word)))
+                        )
+                        for lang in LANGUAGES
+                    },
                 )
     return _known
 
 
-def is_word(folded: str) -> bool:
-    """True for a word of any of the four languages (given folded: lower case, no accents)."""
+def is_word(folded: str, written: str | None = None) -> bool:
+    """True for a word of any of the four languages (given folded: lower case, no accents; and, when
+    known, as written: its accents tell the stemmer which ending it has)."""
     words, stems = _load()
-    return folded in words or any(stem(lang, folded) in stems[lang] for lang in LANGUAGES)
+    if folded in words or any(stem(lang, folded) in stems[lang] for lang in LANGUAGES):
+        return True
+    written = written.lower() if written else None
+    return bool(written) and any(fold(stem(lang, written)) in stems[lang] for lang in LANGUAGES)

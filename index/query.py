@@ -133,7 +133,7 @@ class QueryBuilder:
         # it, not the reports answering it: the topic's words are searched when there are any.
         content = [t for t in content if not is_framing(t[0])] or content
         content = content[:MAX_TERMS]
-        corrections = self._corrections([w for w, _, _ in content])
+        corrections = self._corrections([(w, text[start:end]) for w, start, end in content])
         did_you_mean = _replaced(text, content, corrections) if corrections else None
 
         # The question as typed and as corrected are searched side by side: a concept or country
@@ -235,23 +235,24 @@ class QueryBuilder:
             return False
         return self.engine.frequency(field, term) > COMMON_SHARE * population
 
-    def _exists(self, word: str) -> bool:
+    def _exists(self, word: str, written: str | None = None) -> bool:
         """Known to the glossary, indexed in some language (as itself or as its stem), or a word of
         one of the four languages: a real word is never "corrected" into another."""
-        if word in self._known or self.lexicon.frequency(word) or is_word(word):
+        if word in self._known or self.lexicon.frequency(word) or is_word(word, written):
             return True
         stems = [(lang, stem(lang, word)) for lang in LANGUAGES]
         return any(
             s in self._known_stems[lang] or self.engine.frequency(f"text_{lang}", s) for lang, s in stems
         )
 
-    def _corrections(self, content_words: list[str]) -> dict[str, str]:
-        """Unknown words of four letters or more -> the closest known word (fewest edits, most used)."""
+    def _corrections(self, content_words: list[tuple[str, str]]) -> dict[str, str]:
+        """Unknown words of four letters or more -> the closest known word (fewest edits, a letter
+        left out before a letter changed, then most used). (folded, as written) pairs in."""
         out: dict[str, str] = {}
-        for word in content_words:
+        for word, written in content_words:
             if len(out) == MAX_CORRECTIONS:
                 break
-            if len(word) < 4 or not word.isalpha() or word in out or self._exists(word):
+            if len(word) < 4 or not word.isalpha() or word in out or self._exists(word, written):
                 continue
             # Two edits only for long words, and then the first two letters as typed: typos rarely
             # start a word, and the automaton walk over the lexicon is many times shorter.
@@ -265,13 +266,20 @@ class QueryBuilder:
                     if d <= maxdist:
                         distance[known] = d
             if distance:
-                # Fewest edits, then most used (words members actually use win ties): frequencies
-                # are looked up for the nearest candidates only, one index lookup each.
+                # Fewest edits; then a correction that only adds letters (a letter left out is the
+                # commonest typo: "chek" is "check" before it is "chez"); then most used (words
+                # members actually use win ties): frequencies are looked up for the nearest only.
                 best = min(distance.values())
                 nearest = [w for w, d in distance.items() if d == best]
                 uses = {w: self.lexicon.frequency(w) if w in indexed else 0 for w in nearest}
-                out[word] = min(nearest, key=lambda w: (-uses[w], w))
+                out[word] = min(nearest, key=lambda w: (not _only_adds(word, w), -uses[w], w))
         return out
+
+
+def _only_adds(typed: str, candidate: str) -> bool:
+    """The candidate is the typed word with letters inserted (the typed word is a subsequence)."""
+    letters = iter(candidate)
+    return len(candidate) > len(typed) and all(ch in letters for ch in typed)
 
 
 def _replaced(text: str, content: list[tuple[str, int, int]], corrections: dict[str, str]) -> str:

@@ -137,3 +137,19 @@ def test_an_older_database_gets_the_type_column_on_open(tmp_path: Path):
         assert kb.search("precintos").results[0].doc_type == "question"
     finally:
         kb.close()
+
+
+def test_a_real_word_written_with_its_accent_is_not_corrected():
+    """"groupée" folds to "groupee", which the French stemmer no longer reads as a feminine ending."""
+    from index.dictionary import is_word
+
+    assert is_word("groupee", "groupée")
+    assert not is_word("blokchain", "blokchain")
+
+
+def test_a_left_out_letter_is_corrected_before_a_changed_one():
+    from index.query import _only_adds
+
+    assert _only_adds("chek", "check")
+    assert not _only_adds("chek", "chez")
+    assert not _only_adds("chek", "chek")
