@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.database import Database
+from index.doctype import CLASSIFIER_VERSION
 from index.documents import Answer, Document, Filters, Hit, is_sample
 from index.errors import IndexBusy, IndexDamaged, UnknownCountry
 from index.glossary import Vocabulary, load_vocabulary
@@ -103,6 +104,7 @@ class KnowledgeBase(IndexUpkeep):
         countries = load_vocabulary(countries_path, "countries")
         engine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
         digest = hashlib.sha256(engine.schema_version.encode())
+        digest.update(f"doctype {CLASSIFIER_VERSION}".encode())
         for path in (glossary_path, countries_path):
             if path.exists():
                 digest.update(path.read_bytes())

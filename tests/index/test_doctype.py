@@ -98,7 +98,26 @@ def test_a_question_about_an_event_is_a_question():
         ("¿cuándo es la próxima sesión?", "event"),
         ("quelles administrations utilisent des scanners ?", "experience"),
         ("quem usa scanners móveis?", "experience"),
+        ("Quando começa o curso de scanners?", "event"),
+        ("¿Cuándo empieza el taller sobre escáneres?", "event"),
+        ("quand commence la formation sur les scanners ?", "event"),
     ],
 )
 def test_what_a_question_asks_for(question: str, expected: str):
     assert wanted(question) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two ports now share scanner images: a container is scanned once instead of twice, "
+        "which saves about twenty minutes per truck.",
+        "La aduana del sur firmó un convenio con el puerto y redujo a la mitad el tiempo de espera.",
+        "Désormais les ferries sont contrôlés au scanner mobile au lieu du déchargement complet.",
+        "A alfândega do norte implantou balanças dinâmicas e o tempo de pesagem caiu pela metade.",
+    ],
+)
+def test_a_report_told_in_the_third_person_is_a_report(text: str):
+    """What an administration did, told by someone else, is what members ask for as much as a
+    first-person account: "now share", "firmó", "désormais", "implantou"."""
+    assert classify(text) == "experience"
