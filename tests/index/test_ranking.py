@@ -153,3 +153,13 @@ def test_a_left_out_letter_is_corrected_before_a_changed_one():
     assert _only_adds("chek", "check")
     assert not _only_adds("chek", "chez")
     assert not _only_adds("chek", "chek")
+
+
+def test_the_words_that_frame_a_question_are_not_searched_when_it_has_others(kb):
+    kb.upsert_many([post("report", REPORT_EN), post("question", QUESTION_ES)])
+    searched = {t.text for t in kb.queries.build("¿qué aduanas usan drones?").query.leaves()}
+    assert not any(text.startswith(("aduan", "usan")) for text in searched)
+    assert any(text.startswith("dron") for text in searched)
+    # A question of framing words only is still searched by them.
+    only_framing = {t.text for t in kb.queries.build("which administrations?").query.leaves()}
+    assert any(text.startswith("administr") for text in only_framing)
