@@ -1,7 +1,10 @@
-"""The reference: the same corpus and questions in plain SQLite FTS5 (unicode61, accents removed, bm25).
+"""The references: the same corpus and questions in plain SQLite FTS5 (unicode61, accents removed, bm25).
 
-This is what a bot with no analysis at all would cost: no stemming, stop words, language detection,
-glossary expansion or did-you-mean. It runs in the same process layout and measurements as ours.
+`fts5` is what a bot with no analysis at all would cost: no stemming, stop words, language
+detection, glossary expansion or did-you-mean; every word of a question is searched, "de" and "the"
+included, whose long posting lists FTS5 must walk. `fts5-stop` gets the same questions with the
+stop words the bot drops (all four languages' lists) left out: the fairer speed reference, still
+with none of the analysis. Both run in the same process layout and measurements as ours.
 """
 
 from __future__ import annotations
@@ -24,15 +27,25 @@ CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
 """
 
 
-def match_expression(question: str) -> str:
-    """A MATCH expression that cannot fail to parse: every word quoted, joined with OR."""
-    return " OR ".join('"' + token.replace('"', '""') + '"' for token in _TOKEN.findall(question))
+def match_expression(question: str, drop_stop_words: bool = False) -> str:
+    """A MATCH expression that cannot fail to parse: every word quoted, joined with OR.
+    `drop_stop_words`: leave out the words the bot drops from a question (the stop words of all
+    four languages, accents folded), so FTS5 does not walk the postings of "de" and "the"; like
+    the bot, a question of nothing but stop words keeps them."""
+    tokens = _TOKEN.findall(question)
+    if drop_stop_words:
+        from index.analysis import all_stopwords, fold
+
+        stops = all_stopwords()
+        tokens = [token for token in tokens if fold(token) not in stops] or tokens
+    return " OR ".join('"' + token.replace('"', '""') + '"' for token in tokens)
 
 
 class Fts5Engine:
     name = "fts5"
 
-    def __init__(self, work_dir: Path):
+    def __init__(self, work_dir: Path, *, drop_stop_words: bool = False):
+        self.drop_stop_words = drop_stop_words
         work_dir.mkdir(parents=True, exist_ok=True)
         self.path = work_dir / "fts5.db"
         self.conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
@@ -82,7 +95,7 @@ class Fts5Engine:
         self.conn.execute("COMMIT")
 
     def search(self, question: Question, limit: int = 5) -> list[str]:
-        expression = match_expression(question.text)
+        expression = match_expression(question.text, self.drop_stop_words)
         if not expression:
             return []
         where, params = ["posts_fts MATCH ?"], [expression]

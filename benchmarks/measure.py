@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import resource
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +58,84 @@ class PeakMemory:
     @staticmethod
     def lifetime_peak_mb() -> float:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+
+
+class TreeMemory:
+    """Peak memory of this process and every process under it (the ingest's workers, the file
+    parser, the fork server they come from), summed: sampled every `interval` seconds by a thread,
+    since a child's own peak is gone with it. Each process counts its proportional share (PSS) of
+    pages it shares with the others (forked from one fork server, they share the interpreter and
+    libraries): summing their RSS would count those pages once per process. Linux only (else 0)."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self.peak_processes = 0
+        self._ticks: dict[int, int] = {}  # pid -> the most processor ticks seen for it
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-memory", daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval):
+                return
+
+    def sample(self) -> None:
+        pids = _descendants(os.getpid())
+        total = sum(_pss_kb(pid) for pid in pids) / 1024
+        with self._lock:
+            if total > self.peak_mb:
+                self.peak_mb, self.peak_processes = round(total, 1), len(pids)
+            for pid in pids:
+                self._ticks[pid] = max(self._ticks.get(pid, 0), _cpu_ticks(pid))
+
+    def cpu_seconds(self) -> float:
+        """Processor seconds used so far by this process and every process seen under it (a child
+        that lived less than one interval may be missed): on a machine shared with other work, the
+        wall clock says how loaded it was, this says what the work cost."""
+        self.sample()
+        with self._lock:
+            return sum(self._ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                todo += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _pss_kb(pid: int) -> int:
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return 0
 
 
 @dataclass

@@ -26,31 +26,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.corpus import CorpusFiles, CorpusGenerator, Post, Question, read_questions, write_corpus
-from benchmarks.measure import LoopTicker, PeakMemory, Stopwatch, percentiles
+from benchmarks.measure import LoopTicker, PeakMemory, Stopwatch, TreeMemory, percentiles
 from bot.responsiveness import keep_event_loop_responsive
 from index.whoosh.compat import installed_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "out" / "results.json"
-ENGINES = ("clikc", "fts5")
+ENGINES = ("clikc", "fts5", "fts5-stop")
 FRESH_POSTS = 20
 WARMUP_QUESTIONS = 50
-TARGETS = (  # (name, figure, limit, unit): the issue's targets for 100k posts on 2 cores
+TARGETS = (  # (name, figure, limit, unit): the issues' targets for 100k posts on 2 cores
     ("ingest time", ("clikc", "ingest", "seconds"), 60, "s"),
-    ("peak RSS", ("clikc", "peak_rss_mb"), 600, "MB"),
-    ("ask p95", ("clikc", "ask", "p95"), 50, "ms"),
+    ("peak RSS (all processes)", ("clikc", "peak_rss_mb"), 600, "MB"),
+    ("ask p95", ("clikc", "ask", "p95"), 25, "ms"),
     ("ask p95 / FTS5 p95", ("ratios", "ask_p95"), 3, "×"),
+    ("ask p95 / FTS5 (stop words removed) p95", ("ratios_stop", "ask_p95"), 3, "×"),
     ("new post searchable", ("clikc", "freshness", "searchable_max_ms"), 1000, "ms"),
-    ("event-loop stall", ("clikc", "loop", "max_ms"), 100, "ms"),
+    ("event-loop stall", ("clikc", "loop", "max_ms"), 50, "ms"),
 )
+LABELS = {"clikc": "clikc-bot", "fts5": "SQLite FTS5", "fts5-stop": "SQLite FTS5, stop words removed"}
 
 
 # -- one engine at one size (runs in a child process) --------------------------------------------
 def open_engine(name: str, work_dir: Path):
-    if name == "fts5":
+    if name in ("fts5", "fts5-stop"):
         from benchmarks.fts5 import Fts5Engine
 
-        return Fts5Engine(work_dir)
+        return Fts5Engine(work_dir, drop_stop_words=name == "fts5-stop")
     from benchmarks.clikc import ClikcEngine
 
     return ClikcEngine(work_dir)
@@ -91,6 +93,7 @@ def measure_engine(spec: dict) -> dict:
     memory = PeakMemory()
     result: dict = {"engine": name}
     peaks = []
+    tree = TreeMemory().__enter__()  # this process and its workers, summed, all phases
 
     memory.reset()
     with Stopwatch() as opening:
@@ -98,12 +101,14 @@ def measure_engine(spec: dict) -> dict:
     result["open_seconds"] = round(opening.seconds, 3)
 
     memory.reset()
+    cpu_before = tree.cpu_seconds()
     with maybe_profile(profile, f"{name}-{spec['size']}-ingest"), Stopwatch() as ingest:
         count = engine.ingest_file(Path(spec["corpus"]), Path(spec["truth"]))
     peaks.append(memory.peak_mb())
     result["ingest"] = {
         "documents": count,
         "seconds": round(ingest.seconds, 2),
+        "cpu_seconds": round(tree.cpu_seconds() - cpu_before, 2),  # every process of the ingest
         "docs_per_s": round(spec["size"] / ingest.seconds, 1),
         "raw_mb_per_s": round(spec["text_bytes"] / 1e6 / ingest.seconds, 3),
         "peak_rss_mb": peaks[-1],
@@ -142,7 +147,10 @@ def measure_engine(spec: dict) -> dict:
     result["loop"] = asyncio.run(loop_lag(engine, Path(spec["live"]), Path(spec["live_truth"]), questions))
     peaks.append(memory.peak_mb())
 
-    result["peak_rss_mb"] = max(peaks)
+    tree.__exit__()
+    result["process_peak_rss_mb"] = max(peaks)  # this process alone (what earlier runs reported)
+    result["peak_rss_mb"] = max(max(peaks), tree.peak_mb)
+    result["peak_processes"] = tree.peak_processes
     engine.close()
     return result
 
@@ -300,9 +308,11 @@ def run(
             entry[engine] = run_child(spec, in_process)
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
-        if "clikc" in entry and "fts5" in entry:
-            ours, ref = entry["clikc"], entry["fts5"]
-            entry["ratios"] = {
+        for reference, key in (("fts5", "ratios"), ("fts5-stop", "ratios_stop")):
+            if "clikc" not in entry or reference not in entry:
+                continue
+            ours, ref = entry["clikc"], entry[reference]
+            entry[key] = {
                 "ask_p50": ratio(ours["ask"]["p50"], ref["ask"]["p50"]),
                 "ask_p95": ratio(ours["ask"]["p95"], ref["ask"]["p95"]),
                 "ask_p99": ratio(ours["ask"]["p99"], ref["ask"]["p99"]),
@@ -335,9 +345,9 @@ def machine() -> dict:
 def table(results: dict) -> str:
     """The figures as a Markdown table (engines side by side per size), ratios and targets."""
     lines = [
-        "| posts | engine | ingest s | docs/s | peak RSS MB | ask p50 ms | p95 ms | p99 ms "
+        "| posts | engine | ingest s | ingest CPU s | docs/s | peak memory MB | ask p50 ms | p95 ms | p99 ms "
         "| new post searchable ms (max) | loop stall max ms | index MB (× raw text) |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for entry in results["sizes"]:
         for engine in ENGINES:
@@ -345,25 +355,27 @@ def table(results: dict) -> str:
             if not r:
                 continue
             lines.append(
-                f"| {entry['posts']:,} | {'clikc-bot' if engine == 'clikc' else 'SQLite FTS5'} "
-                f"| {r['ingest']['seconds']:.1f} | {r['ingest']['docs_per_s']:,.0f} | {r['peak_rss_mb']:.0f} "
+                f"| {entry['posts']:,} | {LABELS[engine]} "
+                f"| {r['ingest']['seconds']:.1f} | {r['ingest'].get('cpu_seconds', 0):.1f} "
+                f"| {r['ingest']['docs_per_s']:,.0f} | {r['peak_rss_mb']:.0f} "
                 f"| {r['ask']['p50']:.1f} | {r['ask']['p95']:.1f} | {r['ask']['p99']:.1f} "
                 f"| {r['freshness']['searchable_p50_ms']:.0f} ({r['freshness']['searchable_max_ms']:.0f}) "
                 f"| {r['loop']['max_ms']:.0f} "
                 f"| {r['index']['total_bytes'] / 1e6:.1f} (×{r['index']['ratio_to_raw_text']}) |"
             )
-    ratios = [e for e in results["sizes"] if "ratios" in e]
+    ratios = [(e, key) for e in results["sizes"] for key in ("ratios", "ratios_stop") if key in e]
     if ratios:
         lines += [
             "",
-            "| posts | ask p50 ×FTS5 | ask p95 ×FTS5 | ask p99 ×FTS5 | ingest docs/s ×FTS5 "
-            "| index size ×FTS5 | peak RSS ×FTS5 |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            "| posts | against | ask p50 × | ask p95 × | ask p99 × | ingest docs/s × "
+            "| index size × | peak RSS × |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for e in ratios:
-            r = e["ratios"]
+        for e, key in ratios:
+            r = e[key]
             lines.append(
-                f"| {e['posts']:,} | {r['ask_p50']} | {r['ask_p95']} | {r['ask_p99']} "
+                f"| {e['posts']:,} | {LABELS['fts5' if key == 'ratios' else 'fts5-stop']} "
+                f"| {r['ask_p50']} | {r['ask_p95']} | {r['ask_p99']} "
                 f"| {r['ingest_throughput']} | {r['index_size']} | {r['peak_rss']} |"
             )
     last = results["sizes"][-1]

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from dateutil import parser as dateparser
 from tqdm import tqdm
 
+from index.bulk_ingest import upsert_stream
 from index.chat import ChatMessage, message_document
 from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
@@ -557,8 +558,11 @@ def ingest_paths(
     defaults: dict | None = None,
     limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
     section_chars: int = DEFAULT_SECTION_CHARS,
+    workers: int | None = None,
 ) -> IngestReport:
     """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give.
+    A long stream of documents is analysed and indexed by `workers` processes (index.bulk_ingest:
+    default one per core, 0 for none).
 
     Each file is parsed in a worker under `limits` (None: in this process); its documents stream
     back and are committed batch by batch. A file, a line or a message that cannot be read is
@@ -621,6 +625,6 @@ def ingest_paths(
                 elif kind == "progress":
                     bytes_bar.update(item[1] - bytes_bar.n)
 
-    report.count(kb.upsert_many(documents()))
+    report.count(upsert_stream(kb, documents(), workers=workers))
     kb.remove_stale_sections(sections)
     return report

@@ -13,6 +13,10 @@ from functools import lru_cache
 from index.documents import LANGUAGES
 
 _MIN_PARAGRAPH_WORDS = 8
+# Identification reads a bounded prefix: its cost grows with the characters it reads (a Python loop
+# over byte n-grams), and a few hundred words settle the language of a text or of a paragraph.
+MAIN_PREFIX_CHARS = 1_000
+PARAGRAPH_PREFIX_CHARS = 300
 _LOCK = threading.Lock()  # the shared identifier keeps scratch state between calls
 
 
@@ -39,12 +43,13 @@ class LanguageDetector:
         """Load the model now rather than on the first document."""
         _identifier(self.languages)
 
-    def detect(self, text: str) -> str:
-        """The main language of the text; English when there is nothing to judge by."""
+    def detect(self, text: str, prefix: int = MAIN_PREFIX_CHARS) -> str:
+        """The main language of the text (of its first `prefix` characters); English when there is
+        nothing to judge by."""
         if not text.strip():
             return "en"
         with self._lock:
-            lang, _ = self._identifier.classify(text[:20_000])
+            lang, _ = self._identifier.classify(text[:prefix])
         return str(lang)
 
     def detect_all(self, text: str) -> tuple[str, ...]:
@@ -54,7 +59,7 @@ class LanguageDetector:
         paragraphs = [p for p in text.split("\n") if len(p.split()) >= _MIN_PARAGRAPH_WORDS]
         if len(paragraphs) > 1:
             for paragraph in paragraphs[:20]:
-                lang = self.detect(paragraph)
+                lang = self.detect(paragraph, PARAGRAPH_PREFIX_CHARS)
                 if lang not in found:
                     found.append(lang)
         return tuple(found)

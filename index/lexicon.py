@@ -33,11 +33,21 @@ class Lexicon:
     # -- writing: inside the caller's transaction ------------------------------------------------
 
     @staticmethod
-    def count(conn: sqlite3.Connection, added: Iterable[str], removed: Iterable[str] = ()) -> None:
-        """Count the words of the texts added, uncount those of the texts removed (or replaced)."""
+    def count(
+        conn: sqlite3.Connection,
+        added: Iterable[str],
+        removed: Iterable[str] = (),
+        *,
+        added_words: Iterable[Iterable[str]] = (),
+    ) -> None:
+        """Count the words of the texts added, uncount those of the texts removed (or replaced).
+        `added_words`: the words of more added documents, already read (each document's distinct
+        words, as `document_words` gives them)."""
         deltas: Counter[str] = Counter()
         for text in added:
             deltas.update(document_words(text))
+        for found in added_words:
+            deltas.update(found)
         for text in removed:
             deltas.subtract(document_words(text))
         conn.executemany(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from index.database import Database
@@ -51,17 +51,28 @@ class DocumentStore:
         self.veto = veto  # checked inside each write transaction, so no path can slip past it
         self.lexicon = Lexicon(db)
 
-    def upsert(self, items: Iterable[tuple[Document, Tags]], now: datetime) -> list[str]:
+    def upsert(
+        self,
+        items: Iterable[tuple[Document, Tags]],
+        now: datetime,
+        *,
+        words: Sequence[Iterable[str]] | None = None,
+        journal: list[int] | None = None,
+    ) -> list[str]:
         """Write documents and journal them in one transaction; outcome per document
-        ('opted_out' for a document whose author the veto refuses)."""
+        ('opted_out' for a document whose author the veto refuses). `words`: each document's lexicon
+        words, already read, in the order of `items` (a bulk ingest's workers read them);
+        `journal` receives the sequence numbers of the journal entries written, for a writer that
+        indexes them itself."""
         outcomes = []
         added: list[str] = []
+        added_words: list[Iterable[str]] = []
         replaced: list[str] = []
         items = list(items)
         with self.db.transaction() as conn:
             authors = {str(doc.meta["author_id"]) for doc, _ in items if doc.meta.get("author_id")}
             refused = self.veto(conn, authors) if self.veto and authors else set()
-            for doc, tags in items:
+            for number, (doc, tags) in enumerate(items):
                 if refused and str(doc.meta.get("author_id")) in refused:
                     outcomes.append("opted_out")
                     continue
@@ -70,7 +81,10 @@ class DocumentStore:
                 if row and row["content_hash"] == digest:
                     outcomes.append("unchanged")
                     continue
-                added.append(doc.full_text)
+                if words is not None:
+                    added_words.append(words[number])
+                else:
+                    added.append(doc.full_text)
                 if row:  # replaced: its old words are uncounted, so read its old text (only then)
                     old = conn.execute("SELECT title, text FROM documents WHERE id = ?", (doc.id,)).fetchone()
                     replaced.append(full_text(old["title"], old["text"]))
@@ -97,9 +111,11 @@ class DocumentStore:
                         now.isoformat(),
                     ),
                 )
-                conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc.id,))
+                entry = conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc.id,))
+                if journal is not None:
+                    journal.append(entry.lastrowid)
                 outcomes.append("updated" if row else "added")
-            Lexicon.count(conn, added, replaced)
+            Lexicon.count(conn, added, replaced, added_words=added_words)
         return outcomes
 
     def delete(self, doc_ids: Iterable[str], *, journal_missing: bool = False) -> list[str]:
@@ -191,6 +207,10 @@ class DocumentStore:
             row["id"]: (_to_document(row), Tags.from_json(json.loads(row["tags"])))
             for row in self._rows_by_id("*", doc_ids)
         }
+
+    def content_hashes(self, doc_ids: list[str]) -> dict[str, str]:
+        """The stored content hash of each of these documents that exists."""
+        return {row["id"]: row["content_hash"] for row in self._rows_by_id("id, content_hash", doc_ids)}
 
     def tags_many(self, doc_ids: list[str]) -> dict[str, Tags]:
         """Just the tags: what re-ranking reads for the top answers, without their texts."""
@@ -294,6 +314,14 @@ class DocumentStore:
     def settle(self, last_seq: int) -> None:
         """The index now reflects every journal entry up to last_seq."""
         self.db.execute("DELETE FROM index_journal WHERE seq <= ?", (last_seq,))
+
+    def settle_entries(self, seqs: list[int]) -> None:
+        """The index now reflects these journal entries (a bulk write indexed them itself); entries
+        other processes wrote meanwhile stay for the next sync."""
+        with self.db.transaction() as conn:
+            for start in range(0, len(seqs), 500):
+                chunk = seqs[start : start + 500]
+                conn.execute(f"DELETE FROM index_journal WHERE seq IN ({','.join('?' * len(chunk))})", chunk)
 
     def meta_get(self, key: str) -> str | None:
         rows = self.db.query("SELECT value FROM kb_meta WHERE key = ?", (key,))

@@ -6,6 +6,9 @@ Elasticsearch); nothing outside index/whoosh/ knows it is Whoosh.
 Each document's text goes into the field of its language (`text_es`, …), analysed with that
 language's stop words and stemmer; a query is analysed for all four fields. Concept and country
 tags from the glossary are keyword fields, which is what carries a question across languages.
+
+Over 400 lines, and kept whole: every method here shares one index's locks, open generation and
+searcher; what can stand apart already does (segment workers, posting pool, matches, facets, filters).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.queries import whoosh_query
 from index.whoosh.schema import SCHEMA_VERSION, build_schema
 from index.whoosh.segment_filters import SegmentFilters
+from index.whoosh.segment_workers import ParallelWrite
 from index.whoosh.snippets import snippet
 from index.whoosh.summed_or import SummedOr
 
@@ -186,6 +190,33 @@ class WhooshEngine:
             self._install(self._ix, self._ix.searcher(weighting=self._weighting), self._generation,
                           self._stamp, damage=None)  # fmt: skip
             return count
+
+    @contextlib.contextmanager
+    def parallel_write(self, tagging: tuple, workers: int) -> Iterator[ParallelWrite]:
+        """A bulk write on every core (index.whoosh.segment_workers): worker processes tag, analyse
+        and write segments while the caller commits to SQLite; leaving the block adds them in one
+        commit. Holds the write lock throughout, as `write` does; on any failure the live index is
+        untouched and the workers' files are gone."""
+        with self._lock, self._write_lock(WRITER_WAIT_SECONDS):
+            if self.folder.stamp() != self._stamp or self._ix is None:
+                self._open()
+            if self._ix is None or self._generation is None:
+                raise IndexDamaged(self.damage or NO_INDEX)
+            write = ParallelWrite(self._generation, tagging, workers=workers, limit_mb=WRITER_LIMIT_MB)
+            try:
+                yield write
+                write.commit(self._ix, WRITER_WAIT_SECONDS)
+            except LockError:  # a Whoosh lock left by a program that bypasses ours
+                write.cancel()
+                raise IndexBusy(
+                    f"the search index in {self.index_dir} is being written by another process"
+                ) from None
+            except BaseException:
+                write.cancel()
+                raise
+            self.folder.record_checksums(self._generation)
+            self._install(self._ix, self._ix.searcher(weighting=self._weighting), self._generation,
+                          self._stamp, damage=None)  # fmt: skip
 
     @property
     def opened_stamp(self) -> object:

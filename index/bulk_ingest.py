@@ -1,0 +1,89 @@
+"""A long stream of documents (`index add` of an export, a JSON lines file) on every core.
+
+Short streams (a live post, a few files) take the serial path, `KnowledgeBase.upsert_many`, and pay
+no process start-up. A stream that reaches `threshold` documents is analysed and indexed by worker
+processes (index.segment_workers) while this process commits each batch to SQLite with its journal
+entries, exactly as the serial path would; the search index then takes every document in one
+commit, and only then are those journal entries settled. A crash or a failed worker leaves the
+entries in the journal, which the next open replays: nothing given is lost.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from typing import TYPE_CHECKING
+
+from index.documents import Document
+from index.store import content_hash
+from index.validation import validate_document
+
+if TYPE_CHECKING:
+    from index.knowledge import KnowledgeBase
+
+THRESHOLD = 2000  # documents: below this, starting the workers costs more than it saves
+BATCH_DOCS = 250  # documents per message: enough to amortise pickling, small enough to bound memory
+
+
+def worker_count(requested: int | None = None) -> int:
+    """Workers for a bulk ingest: one per core (this process mostly waits on them and SQLite)."""
+    if requested is not None:
+        return max(0, requested)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def upsert_stream(
+    kb: KnowledgeBase,
+    docs: Iterable[Document],
+    *,
+    workers: int | None = None,
+    threshold: int | None = None,
+) -> list[str]:
+    """Like `kb.upsert_many(docs)` (an outcome per document: added, updated, unchanged, opted_out),
+    on `workers` processes (default: one per core) once the stream reaches `threshold` documents,
+    when the search engine can write that way (`parallel_write`; Whoosh can, FTS5 needs not).
+    `workers=0` keeps everything in this process."""
+    threshold = THRESHOLD if threshold is None else threshold
+    docs = iter(docs)
+    head = list(islice(docs, threshold))
+    count = worker_count(workers)
+    parallel_write = getattr(kb.engine, "parallel_write", None)
+    if len(head) < threshold or count == 0 or parallel_write is None:
+        return kb.upsert_many(chain(head, docs))
+    return _parallel(kb, chain(head, docs), parallel_write, count)
+
+
+def _parallel(kb: KnowledgeBase, docs: Iterator[Document], parallel_write, workers: int) -> list[str]:
+    outcomes: list[str] = []
+    journal: list[int] = []
+
+    def batches() -> Iterator[list[Document]]:
+        """Batches of the documents whose content is new; the unchanged ones are counted here."""
+        for chunk in _chunks((validate_document(doc) for doc in docs), BATCH_DOCS):
+            stored = kb.store.content_hashes([doc.id for doc in chunk])
+            fresh = [doc for doc in chunk if stored.get(doc.id) != content_hash(doc)]
+            outcomes.extend(["unchanged"] * (len(chunk) - len(fresh)))
+            if fresh:
+                yield fresh
+
+    with parallel_write((kb.glossary, kb.countries), workers) as write:
+        for batch, found, token in write.analyse(batches()):
+            words = [analysed.words for analysed in found]
+            items = [(doc, analysed.tags) for doc, analysed in zip(batch, found, strict=True)]
+            done = kb.store.upsert(items, kb.clock(), words=words, journal=journal)
+            write.settle(token, batch, done)
+            outcomes += done
+    kb.store.settle_entries(journal)
+    kb.sync()  # what other processes journalled meanwhile
+    return outcomes
+
+
+def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk

@@ -1,0 +1,393 @@
+"""A bulk ingest on every core: worker processes analyse documents and each writes its own segment.
+
+Each worker tags the documents it is sent (language, concepts, countries, type), reads their words
+for the spelling lexicon, and adds them to a Whoosh segment of its own (analysis, stemming, the
+posting sort and the segment's files: most of an ingest's time). It sends the tags and words back;
+this process commits them to SQLite, and when every document is in SQLite the engine adds the
+workers' segments to the index in one commit. Nothing is searchable before that commit, as with the
+serial path, and nothing is lost: SQLite still commits first, with a journal entry per document.
+
+Measured against Whoosh's own multi-process writer (MpWriter) at 10k posts: see DESIGN.md.
+
+Workers start from the fork server (never `fork` from a process with threads and a mapped index),
+ignore Ctrl-C (this process stops them), exit when this process goes away (their pipe closes), and a
+worker that fails or dies makes the ingest fail with one line saying so; its segment files are
+removed and the live index is untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield  # private API: the length column's name
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import SegmentWriter
+
+from index.documents import Document
+from index.errors import InputError
+from index.fields import document_fields
+from index.language import LanguageDetector
+from index.lexicon import document_words
+from index.tagger import Tagger, Tags
+from index.whoosh.posting_pool import ChunkedPostingPool
+
+try:  # not on Windows: a worker then reports no usage
+    import resource
+except ImportError:  # pragma: no cover
+    resource = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+# A worker's posting buffer. The bot's own writer keeps 8 MB because sorting it holds the GIL of the
+# bot's event loop; a worker has no loop to stall, and a larger buffer spills fewer sorted runs.
+WORKER_LIMIT_MB = 32
+_SHUTDOWN_SECONDS = 5.0
+
+
+class WorkerFailed(InputError):
+    """A worker could not index its documents; the message says which and why, in one line (an
+    InputError so every adapter shows it as that line; the live index is untouched, so this is not
+    IndexDamaged, which would rebuild it)."""
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """What a worker found in one document: its tags and its distinct words (for the lexicon)."""
+
+    tags: Tags
+    words: frozenset[str]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ctx
+
+
+class SegmentWorkers:
+    """A pool of segment-writing workers over one index folder (the engine's live generation).
+
+    `analyse(batches)` yields, batch by batch and in order, each document with what its worker found;
+    `finish()` returns the workers' segments, `cancel()` stops them and removes their files. At most
+    one batch is in flight per worker, so memory stays bounded whatever the size of the stream."""
+
+    def __init__(self, folder: Path, tagging: tuple, *, workers: int, limit_mb: int):
+        self.folder = folder
+        self._ctx = _context()
+        self._workers: list[tuple[Any, Connection]] = []
+        self._segment_ids: list[str] = []
+        self._counts: list[int] = []  # documents sent to each worker: its local document numbers
+        self._finished = False
+        self.usage: list[dict[str, float]] = []  # each worker's, once finished
+        try:
+            for number in range(workers):
+                mine, theirs = self._ctx.Pipe(duplex=True)
+                process = self._ctx.Process(
+                    target=_serve,
+                    args=(theirs, str(folder), tagging, limit_mb, number),
+                    name=f"clikc-index-{number}",
+                    daemon=True,
+                )
+                process.start()
+                theirs.close()
+                self._workers.append((process, mine))
+                self._counts.append(0)
+            for number in range(workers):
+                self._segment_ids.append(self._receive(number, "started"))
+        except BaseException:
+            self.cancel()
+            raise
+
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    def analyse(
+        self, batches: Iterable[list[Document]]
+    ) -> Iterator[tuple[list[Document], list[Analysed], int, int]]:
+        """(batch, what was found per document, worker number, that worker's first document number),
+        in the order of `batches`. A worker is sent its next batch as soon as it answers, before
+        the caller works on the answer (its SQLite commit), so workers never wait on the caller."""
+        batches = iter(batches)
+        pending: deque[tuple[int, list[Document], int]] = deque()
+        for number in range(self.size):
+            if not self._dispatch(number, batches, pending):
+                break
+        while pending:
+            number, batch, first = pending.popleft()
+            found = self._receive(number, "analysed")
+            self._dispatch(number, batches, pending)
+            yield batch, found, number, first
+
+    def _dispatch(self, number: int, batches: Iterator[list[Document]], pending: deque) -> bool:
+        batch = next(batches, None)
+        if batch is None:
+            return False
+        self._send(number, ("docs", batch))
+        pending.append((number, batch, self._counts[number]))
+        self._counts[number] += len(batch)
+        return True
+
+    def finish(self) -> list[Any]:
+        """Each worker's finished segment (Whoosh Segment objects), in worker order."""
+        for number in range(self.size):
+            self._send(number, ("finish", None))
+        finished = [self._receive(number, "segment") for number in range(self.size)]
+        segments = [segment for segment, _ in finished]
+        self.usage = [usage for _, usage in finished]
+        self._finished = True
+        self._stop()
+        return segments
+
+    def cancel(self) -> None:
+        """Stop every worker now and remove whatever segment files they wrote. Safe to call twice."""
+        self._stop(kill=True)
+        if not self._finished:
+            self.remove_files()
+
+    def remove_files(self) -> None:
+        for segment_id in self._segment_ids:
+            for path in self.folder.glob(f"{segment_id}.*"):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        for number in range(len(self._workers)):
+            _remove_tree(self.folder / _temp_name(number))
+        _remove_tree(self.folder / "MAIN.tmp")  # made by each worker's writer; we hold the only lock
+
+    def _send(self, number: int, message: tuple) -> None:
+        process, conn = self._workers[number]
+        try:
+            conn.send(message)
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            raise self._died(number) from None
+
+    def _receive(self, number: int, expected: str) -> Any:
+        process, conn = self._workers[number]
+        try:
+            kind, payload = conn.recv()
+        except (EOFError, ConnectionResetError):
+            raise self._died(number) from None
+        if kind == "error":
+            raise WorkerFailed(f"indexing worker {number} failed: {payload}")
+        if kind != expected:  # pragma: no cover - a protocol bug
+            raise WorkerFailed(f"indexing worker {number} sent {kind!r}, expected {expected!r}")
+        return payload
+
+    def _died(self, number: int) -> WorkerFailed:
+        process, _ = self._workers[number]
+        process.join(_SHUTDOWN_SECONDS)
+        return WorkerFailed(
+            f"indexing worker {number} stopped unexpectedly (exit status {process.exitcode});"
+            " nothing of this ingest was added to the search index"
+        )
+
+    def _stop(self, kill: bool = False) -> None:
+        for process, conn in self._workers:
+            if kill and process.is_alive():
+                process.kill()
+            conn.close()
+        for process, _ in self._workers:
+            process.join(_SHUTDOWN_SECONDS)
+            if process.is_alive():  # pragma: no cover - a worker stuck in C code
+                process.kill()
+                process.join()
+
+
+def _temp_name(number: int) -> str:
+    return f"MAIN.worker{number}.tmp"
+
+
+def _remove_tree(path: Path) -> None:
+    if not path.is_dir():
+        return
+    for child in path.iterdir():
+        with contextlib.suppress(OSError):
+            child.unlink()
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+# -- in the worker --------------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, folder: str, tagging: tuple, limit_mb: int, number: int) -> None:
+    """A worker's life: open a segment writer, index what it is sent, finish or be cancelled."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    writer = None
+    try:
+        writer, tagger = _open(folder, tagging, limit_mb, number)
+        conn.send(("started", writer.newsegment.segment_id()))
+        while True:
+            kind, payload = conn.recv()
+            if kind == "docs":
+                conn.send(("analysed", [_add(writer, tagger, doc) for doc in payload]))
+            elif kind == "finish":
+                segment = _finalize(writer)
+                writer._tempstorage.destroy()  # private API: the writer's own temporary folder
+                writer = None
+                conn.send(("segment", (segment, _usage())))
+                return
+    except (EOFError, OSError, KeyboardInterrupt):  # the parent went away or stopped us
+        pass
+    except Exception as exc:  # noqa: BLE001 - reported as one line; the parent stops the ingest
+        with contextlib.suppress(Exception):
+            conn.send(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"))
+    finally:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+                writer._tempstorage.destroy()  # private API
+        conn.close()
+
+
+def _finalize(writer):
+    """What SegmentWriter._finalize_segment does, with the field lengths the posting writer asks for
+    (per posting, to note each block's shortest and longest document) read once per field instead of
+    through five layers of calls and a file-exists check each time: the same segment, sooner."""
+    writer.perdocwriter.close()
+    reader = writer.per_document_reader()
+    try:
+        lengths = _WrittenLengths(reader)
+        writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
+        writer.fieldwriter.close()
+    finally:
+        reader.close()
+    writer._close_segment()  # private API (with the two below): the rest of _finalize_segment
+    writer._assemble_segment()
+    return writer.get_segment()
+
+
+class _WrittenLengths:
+    """`doc_field_length` over a just-written segment's length columns, each decoded once."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._fields: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        table = self._fields.get(fieldname)
+        if table is None:
+            table = self._fields[fieldname] = self._read(fieldname)
+        return table[docnum] if docnum < len(table) else default
+
+    def _read(self, fieldname: str) -> list:
+        reader, count = self._reader, self._reader.doc_count_all()
+        lenfield = _lenfield(fieldname)  # private API: Whoosh's name for a field's length column
+        if not reader.has_column(lenfield):
+            return []
+        column = reader.column_reader(lenfield, LENGTHS_COLUMN)
+        raw = column._dbfile.get(column._basepos, column._count)  # private API: one byte per document
+        decoded = [byte_to_length(b) if b else None for b in raw]
+        return decoded + [None] * (count - len(decoded))
+
+
+def _usage() -> dict[str, float]:
+    """This worker's processor seconds and peak resident memory, for the log."""
+    if resource is None:  # pragma: no cover
+        return {"cpu_seconds": 0.0, "peak_rss_mb": 0.0}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def _open(folder: str, tagging: tuple, limit_mb: int, number: int):
+    glossary, countries = tagging
+    tagger = Tagger(glossary, countries, LanguageDetector())
+    ix = whoosh_index.open_dir(folder)
+    # private API: _lk=False, a writer that takes no lock (the parent holds it), as MpWriter's do
+    writer = SegmentWriter(ix, _lk=False, limitmb=limit_mb)
+    # Whoosh gives every writer of an index the same temporary folder (the parent's writer removes
+    # it when it finishes); each worker needs one of its own.
+    writer._tempstorage = ix.storage.temp_storage(_temp_name(number))  # private API
+    writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limit_mb)
+    return writer, tagger
+
+
+def _add(writer, tagger, doc: Document) -> Analysed:
+    tags = tagger.tag(doc)
+    writer.add_document(**document_fields(doc, tags))
+    return Analysed(tags, frozenset(document_words(doc.full_text)))
+
+
+# -- the parent's side of one bulk write ------------------------------------------------------------
+
+KEPT = ("added", "updated")
+
+
+class ParallelWrite:
+    """One bulk write: documents analysed by the workers, the outcome of each noted by the caller
+    (`settle`), then `commit(ix)` adds the segments with every document the caller did not keep (and
+    every earlier copy of an id given twice) deleted, and deletes the replaced ids' old versions."""
+
+    def __init__(self, folder: Path, tagging: tuple, *, workers: int, limit_mb: int):
+        self.limit_mb = limit_mb
+        self.workers = SegmentWorkers(folder, tagging, workers=workers, limit_mb=WORKER_LIMIT_MB)
+        self._dropped: list[set[int]] = [set() for _ in range(self.workers.size)]
+        self._where: dict[str, int] = {}  # id -> worker number << 40 | document number in its segment
+        self._replaced: list[str] = []
+
+    def analyse(
+        self, batches: Iterable[list[Document]]
+    ) -> Iterator[tuple[list[Document], list[Analysed], tuple]]:
+        for batch, found, number, first in self.workers.analyse(batches):
+            yield batch, found, (number, first)
+
+    def settle(self, token: tuple, batch: list[Document], outcomes: list[str]) -> None:
+        number, first = token
+        for offset, (doc, outcome) in enumerate(zip(batch, outcomes, strict=True)):
+            if outcome not in KEPT:
+                self._dropped[number].add(first + offset)
+                continue
+            earlier = self._where.get(doc.id)
+            if earlier is not None:  # the same id earlier in this ingest: the later one wins
+                self._dropped[earlier >> 40].add(earlier & ((1 << 40) - 1))
+            self._where[doc.id] = number << 40 | (first + offset)
+            if outcome == "updated":
+                self._replaced.append(doc.id)
+
+    def commit(self, ix, timeout: float) -> int:
+        """The workers' segments into the index in one commit; returns the documents added."""
+        segments = self.workers.finish()
+        writer = ix.writer(limitmb=self.limit_mb, timeout=timeout, delay=0.1)
+        try:
+            if self._replaced and any(s.doc_count() for s in writer.segments):
+                with writer.searcher() as committed:
+                    for doc_id in self._replaced:
+                        writer.delete_by_term("id", doc_id, searcher=committed)
+            added = 0
+            for segment, dropped in zip(segments, self._dropped, strict=True):
+                for docnum in dropped:
+                    segment.delete_document(docnum)
+                added += segment.doc_count()
+            # private API below: MpWriter's multi-segment commit, step by step (whoosh.multiproc)
+            final = writer._merge_segments(None, None, None)  # the usual merge of small segments
+            final += [segment for segment in segments if segment.doc_count()]
+            if writer._added:
+                final.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(final)
+            writer._finish()
+            usage = self.workers.usage
+            log.info(
+                "bulk write: %d documents in %d segments; workers used %s",
+                added, len(segments),
+                ", ".join(f"{u['cpu_seconds']:.1f} s CPU, {u['peak_rss_mb']:.0f} MB" for u in usage),
+            )  # fmt: skip
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            self.workers.remove_files()
+            raise
+        return added
+
+    def cancel(self) -> None:
+        self.workers.cancel()
