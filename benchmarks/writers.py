@@ -1,6 +1,6 @@
 """`python -m benchmarks.writers CORPUS.jsonl`: ways to write the search index on every core, compared.
 
-The choice behind index.segment_workers. On the same documents (SQLite left out: only analysis and
+The choice behind index.whoosh.segment_workers. On the same documents (SQLite left out: only analysis and
 Whoosh), in a fresh index each:
 
 - serial: this process tags each document and adds it to one Whoosh writer (the serial path);

@@ -1,4 +1,4 @@
-"""A long ingest on worker processes (index.bulk_ingest, index.segment_workers): the same index and
+"""A long ingest on worker processes (index.bulk_ingest, index.whoosh.segment_workers): the same index and
 database as the serial path, and a failure, a dead worker or Ctrl-C leaves no process, no stray file
 and no lost document."""
 
