@@ -24,6 +24,7 @@ from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
 from index.language import LanguageDetector
 from index.samples import seed_samples
+from index.sections import SectionLabels
 from index.tagger import Tagger
 
 
@@ -71,6 +72,15 @@ class App:
     @cached_property
     def replies(self) -> Replies:
         return Replies.load(self.strings_path)
+
+    @cached_property
+    def section_labels(self) -> dict[str, SectionLabels]:
+        """How a long document's sections are labelled (pages, parts), per language."""
+        replies = self.replies
+        return {
+            lang: SectionLabels.from_strings(lambda key, lang=lang: replies.get(key, lang))
+            for lang in replies.languages
+        }
 
     @property
     def strings_path(self) -> Path:

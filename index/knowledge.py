@@ -30,6 +30,9 @@ from index.whoosh import WhooshEngine
 
 log = logging.getLogger(__name__)
 ACCESS = ("write", "read", "check")
+# A bulk ingest is indexed every this many documents: one Whoosh commit holds a batch's postings,
+# runs and terms in memory, so a 500 MB export peaks like a 20 MB one (and shows its progress).
+INDEX_BATCH = 20_000
 SYNC_ROUNDS = 3
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
@@ -133,17 +136,27 @@ class KnowledgeBase(IndexUpkeep):
         return self.upsert_many([doc])[0]
 
     def upsert_many(
-        self, docs: Iterable[Document], progress: Callable[[int], None] | None = None
+        self,
+        docs: Iterable[Document],
+        progress: Callable[[int], None] | None = None,
+        *,
+        index_batch: int = INDEX_BATCH,
     ) -> list[str]:
-        """Commit to SQLite batch by batch (`progress(n)` after each), then index them all in one
-        Whoosh commit: a bulk ingest writes one segment instead of one (and a merge) per batch."""
+        """Commit to SQLite batch by batch (`progress(n)` after each) and index every `index_batch`
+        documents in one Whoosh commit: few segments for a bulk ingest, yet the memory of a commit
+        is bounded by the batch, not by the size of the export."""
         outcomes: list[str] = []
         batch: list[Document] = []
+        unindexed = 0
         for doc in docs:
             batch.append(validate_document(doc))
-            if len(batch) >= BATCH:
+            if len(batch) >= min(BATCH, index_batch):
                 outcomes += self._store_batch(batch, progress)
+                unindexed += len(batch)
                 batch = []
+                if unindexed >= index_batch:
+                    self.sync()
+                    unindexed = 0
         if batch:
             outcomes += self._store_batch(batch, progress)
         self.sync()
