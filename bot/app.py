@@ -225,6 +225,8 @@ class App:
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
             work_limits=s.ingest.work_limits(),
+            section_chars=s.ingest.section_chars,
+            section_labels=self.section_labels,
             tagger=lambda: self.tagger,
         )
 

@@ -19,7 +19,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -32,7 +32,13 @@ from index.chat import ChatMessage, message_document
 from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_file, open_regular, special_kind
-from index.sections import DEFAULT_SECTION_CHARS, ENGLISH, SECTION_OF, SectionLabels, split_document
+from index.sections import (
+    DEFAULT_SECTION_CHARS,
+    SECTION_OF,
+    SectionLabels,
+    labels_by_language,
+    split_document,
+)
 from index.validation import validate_document
 from index.worker import WorkLimits, stream_limited
 
@@ -314,20 +320,6 @@ def parse_file(
             f"{path}: unsupported file type '{suffix or 'none'}' "
             f"(use {', '.join(SUPPORTED_SUFFIXES)}, .jsonl or a DiscordChatExporter .json)"
         )
-
-
-def labels_by_language(labels: Mapping[str, SectionLabels] | None) -> Callable[[Document], SectionLabels]:
-    """Section labels in the document's language (given, else detected; English when unknown)."""
-
-    def choose(doc: Document) -> SectionLabels:
-        if not labels:
-            return ENGLISH
-        from index.language import LanguageDetector
-
-        lang = doc.lang or LanguageDetector().detect(doc.text)
-        return labels.get(lang) or labels.get("en") or ENGLISH
-
-    return choose
 
 
 def _open_stream(path: Path, max_bytes: int) -> io.BufferedReader:

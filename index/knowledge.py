@@ -17,11 +17,13 @@ from pathlib import Path
 from index.database import Database
 from index.documents import Answer, Document, Filters, Hit, is_sample
 from index.errors import IndexBusy, IndexDamaged, UnknownCountry
+from index.extract import heading_parts
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
 from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.reports import KnowledgeStats
 from index.search_engine import RawHit, SearchEngine
+from index.sections import ENGLISH, SectionLabels, split_document
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
 from index.upkeep import BATCH, IndexUpkeep
@@ -175,10 +177,31 @@ class KnowledgeBase(IndexUpkeep):
         doc = validate_document(doc)
         return self.store.upsert([(doc, self.tagger.tag(doc))], self.clock())[0]
 
+    def record_sectioned(
+        self,
+        doc: Document,
+        *,
+        section_chars: int,
+        labels: SectionLabels | Callable[[Document], SectionLabels] = ENGLISH,
+    ) -> list[str]:
+        """`record` for a document that may be long: past `section_chars` it goes in as sections
+        (index.sections, cut at its headings or paragraphs) under it, and the sections an earlier
+        version had beyond the new ones are removed, all in the caller's transaction. Returns the
+        ids recorded; `record_removal` of the document removes its sections too."""
+        pieces = split_document(doc, heading_parts(doc.text), paged=False, limit=section_chars, labels=labels)
+        for piece in pieces:
+            self.record(piece)
+        kept = {piece.id for piece in pieces}
+        for stale in self.store.section_ids([doc.id]):
+            if stale not in kept:
+                self.store.delete([stale], journal_missing=True)
+        return [piece.id for piece in pieces]
+
     def record_removal(self, doc_id: str) -> None:
-        """Delete a document in SQLite and journal its removal from the index even if SQLite never
-        had it (an index left ahead of SQLite by a crash); like `record`, `sync()` applies it."""
-        self.store.delete([doc_id], journal_missing=True)
+        """Delete a document (with its sections, if it was long) in SQLite and journal its removal
+        from the index even if SQLite never had it (an index left ahead of SQLite by a crash); like
+        `record`, `sync()` applies it."""
+        self.store.delete([doc_id, *self.store.section_ids([doc_id])], journal_missing=True)
 
     def delete(self, doc_id: str) -> bool:
         deleted = self.store.delete([doc_id])

@@ -9,7 +9,7 @@ removes or replaces all of its sections (see KnowledgeBase.remove and ingest_pat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from index.documents import Document
@@ -36,6 +36,20 @@ class SectionLabels:
 
 
 ENGLISH = SectionLabels()
+
+
+def labels_by_language(labels: Mapping[str, SectionLabels] | None) -> Callable[[Document], SectionLabels]:
+    """Section labels in the document's language (given, else detected; English when unknown)."""
+
+    def choose(doc: Document) -> SectionLabels:
+        if not labels:
+            return ENGLISH
+        from index.language import LanguageDetector
+
+        lang = doc.lang or LanguageDetector().detect(doc.text)
+        return labels.get(lang) or labels.get("en") or ENGLISH
+
+    return choose
 
 
 def section_id(parent_id: str, number: int) -> str:

@@ -27,10 +27,10 @@ from index.errors import IndexBusy, IndexDamaged
 from index.fields import document_fields, filter_spec
 from index.index_folder import CHECKSUMS, IndexFolder, LockTimeout
 from index.search_engine import ALWAYS, Change, Found, RawHit, SearchPlan
-from index.whoosh.mapped_segments import install as install_mapped_segments
 from index.whoosh.facets import SegmentFacets
 from index.whoosh.failures import NO_INDEX, Damaged, NoIndex, Stale, Watched, describe
 from index.whoosh.field_lengths import CachedLengthBM25F, SegmentLengths
+from index.whoosh.mapped_segments import install as install_mapped_segments
 from index.whoosh.matches import matched_terms, noted_matches
 from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.queries import whoosh_query
