@@ -187,7 +187,7 @@ def test_config_check_names_file_session_and_field(cli):
     assert cli("sessions")[0] == 2  # start-up refuses the same file
 
 
-def test_a_broken_settings_file_does_not_stop_the_other_checks(cli):
+def test_config_check_of_a_broken_settings_file_still_checks_the_other_files(cli):
     """Issue 14: the settings file's problems, the other files' problems and what `run` lacks, in
     one round; nothing is said about what `run` needs from the section that is itself invalid."""
     settings = cli.config_dir / "clikc.yaml"
@@ -206,8 +206,8 @@ def test_a_broken_settings_file_does_not_stop_the_other_checks(cli):
     assert lines[:4] == [
         f"clikc-bot: {settings}: search.default_limit: Input should be greater than or equal to 1",
         f"clikc-bot: {settings}: discord.index_channels: Input should be a valid list",
-        f"clikc-bot: {settings}: announcements.lead_times: cannot read 'soon' as a duration"
-        " (use e.g. 7d, 1h, 90m or 1h30m)",
+        f"clikc-bot: {settings}: announcements.lead_times: cannot read 'soon' as a duration;"
+        " write e.g. 90m, 1h30m, 3h, 7d",
         f"clikc-bot: {cli.config_dir / 'glossary.yaml'}: concept 'seal': group 'gadgets' is not one of "
         "blockchain, iot, analytics",
     ]
