@@ -72,3 +72,14 @@ def test_a_single_skipped_file_keeps_the_short_summary():
         {"path": "notes/a.pptx", "reason": "unsupported file type '.pptx'"}
     ]
 
+
+
+def test_word_caches_stay_bounded_over_many_distinct_words(monkeypatch):
+    """A large import meets hundreds of thousands of distinct words: each cache keeps at most
+    WORD_CACHE_SIZE of them (they held up to 1.6 million, ~200 MB)."""
+    from index import analysis
+
+    monkeypatch.setattr(analysis.stem, "_cache", {lang: {} for lang in analysis.LANGUAGES})
+    for n in range(analysis.WORD_CACHE_SIZE + 500):
+        analysis.stem("es", f"palabra{n}")
+    assert 0 < len(analysis.stem._cache["es"]) <= analysis.WORD_CACHE_SIZE
