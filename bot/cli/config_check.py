@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.app import App
 from bot.config import ConfigError, display_path, load_config_for_check
@@ -27,8 +28,11 @@ def check_config(args: argparse.Namespace, _app: None) -> int:
     except ConfigError as exc:
         problems = [*problems, *exc.problems]
     if problems:
+        s = config.settings
+        files = [config.config_file, config.shared_file(s.glossary), config.shared_file(s.countries),
+                 config.path(s.sessions), app.strings_path]  # fmt: skip
         for line in problems:
-            print(f"clikc-bot: {line}", file=sys.stderr)
+            print(f"clikc-bot: {_shown(line, files)}", file=sys.stderr)
         report_readiness(app, defaulted)
         return 2
     for line in checked:
@@ -59,3 +63,11 @@ def _about(line: str, sections: set[str]) -> bool:
     """Whether a readiness line ("<file>: discord.guild: ...") is about one of `sections`."""
     setting = line.split(": ", 2)[1] if line.count(": ") >= 2 else ""
     return setting.split(".", 1)[0] in sections
+
+
+def _shown(line: str, files: list[Path]) -> str:
+    """A problem line naming its file as the other lines do (relative to the working folder)."""
+    for path in files:
+        if line.startswith(f"{path}:"):
+            return display_path(path) + line[len(str(path)) :]
+    return line
