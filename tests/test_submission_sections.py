@@ -95,3 +95,22 @@ def test_a_short_case_study_stays_one_document(service, kb):
     sub = submit(service, long_case()[:900])
     service.approve(MOD_BY_ID, sub.id)
     assert section_ids(kb, sub.doc_id) == [] and chapter(1) in kb.get(sub.doc_id).text
+
+
+def test_the_app_publishes_a_long_case_study_once_in_the_library_and_as_sections(tmp_path):
+    """Through the App's wiring (settings' section_chars, strings.yaml's labels): the library lists
+    the case study once, its sections are searchable on their own."""
+    from tests.web.site import make_app, publish
+
+    app = make_app(tmp_path / "data")
+    try:
+        chapters = [f"## Capítulo {n}\n\n{chapter(n)} " + " ".join([PARRAFO] * 60) for n in range(1, 4)]
+        body = "\n\n".join(chapters)
+        sub = publish(app, "Precintos en tránsito", file_name="largo.md", data=body.encode())
+        parts = section_ids(app.knowledge, sub.doc_id)
+        assert len(parts) >= 2
+        shelf = [item.doc_id for item in app.library.shelf(limit=1000).items]
+        assert shelf.count(sub.doc_id) == 1 and not set(parts) & set(shelf)
+        assert app.knowledge.search(chapter(2)).results[0].id in parts
+    finally:
+        app.close()
