@@ -83,3 +83,23 @@ def test_word_caches_stay_bounded_over_many_distinct_words(monkeypatch):
     for n in range(analysis.WORD_CACHE_SIZE + 500):
         analysis.stem("es", f"palabra{n}")
     assert 0 < len(analysis.stem._cache["es"]) <= analysis.WORD_CACHE_SIZE
+
+
+def test_an_export_is_read_message_by_message_not_whole(tmp_path):
+    """Issue 14: exports were read whole (a 14 MB export took 209 MB). The first documents come
+    while most of the file is still unread."""
+    from index.ingest import parse_file
+
+    messages = [message(str(n), f"precintos electrónicos en el puerto {n} " * 5) for n in range(1, 5001)]
+    path = tmp_path / "chat.json"
+    path.write_text(export(messages), encoding="utf-8")
+    size = path.stat().st_size
+    items = parse_file(str(path), "chat", {}, 10 * 2**20, 100 * 2**20)
+    docs = 0
+    for item in items:
+        if item[0] == "doc":
+            docs += 1
+        elif item[0] == "progress":
+            break
+    assert docs == 500 and item[1] < size / 4, (item, size)
+    items.close()
