@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from index.documents import Document
+from index.language import LanguageDetector
 
 SECTION_OF = "section_of"  # meta key of a section: its parent's id
 DEFAULT_SECTION_CHARS = 20_000
@@ -44,8 +45,6 @@ def labels_by_language(labels: Mapping[str, SectionLabels] | None) -> Callable[[
     def choose(doc: Document) -> SectionLabels:
         if not labels:
             return ENGLISH
-        from index.language import LanguageDetector
-
         lang = doc.lang or LanguageDetector().detect(doc.text)
         return labels.get(lang) or labels.get("en") or ENGLISH
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from bot.cli import main
-from index import ingest
-from index.ingest import IngestReport, ingest_paths
+from index import analysis, ingest
+from index.ingest import IngestReport, ingest_paths, parse_file
 from tests.conftest import CONFIG_DIR, post
-from tests.test_hostile_files import export, message
+from tests.index.test_hostile_files import export, message
 
 
 def test_a_bulk_import_is_indexed_batch_by_batch_while_it_streams(kb):
@@ -77,8 +77,6 @@ def test_a_single_skipped_file_keeps_the_short_summary():
 def test_word_caches_stay_bounded_over_many_distinct_words(monkeypatch):
     """A large import meets hundreds of thousands of distinct words: each cache keeps at most
     WORD_CACHE_SIZE of them (they held up to 1.6 million, ~200 MB)."""
-    from index import analysis
-
     monkeypatch.setattr(analysis.stem, "_cache", {lang: {} for lang in analysis.LANGUAGES})
     for n in range(analysis.WORD_CACHE_SIZE + 500):
         analysis.stem("es", f"palabra{n}")
@@ -88,8 +86,6 @@ def test_word_caches_stay_bounded_over_many_distinct_words(monkeypatch):
 def test_an_export_is_read_message_by_message_not_whole(tmp_path):
     """Issue 14: exports were read whole (a 14 MB export took 209 MB). The first documents come
     while most of the file is still unread."""
-    from index.ingest import parse_file
-
     messages = [message(str(n), f"precintos electrónicos en el puerto {n} " * 5) for n in range(1, 5001)]
     path = tmp_path / "chat.json"
     path.write_text(export(messages), encoding="utf-8")

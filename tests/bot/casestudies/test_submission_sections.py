@@ -8,7 +8,8 @@ import pytest
 
 from bot.casestudies.model import SubmissionForm, Upload
 from index.sections import SECTION_OF, SectionLabels
-from tests.test_submissions import MOD_BY_ID, SUBMITTER, Clock, make_service
+from tests.bot.casestudies.test_submissions import MOD_BY_ID, SUBMITTER, Clock, make_service
+from tests.web.site import make_app, publish
 
 PARRAFO = (
     "La aduana conectó los precintos electrónicos del tránsito con su motor de riesgo y con los "
@@ -100,8 +101,6 @@ def test_a_short_case_study_stays_one_document(service, kb):
 def test_the_app_publishes_a_long_case_study_once_in_the_library_and_as_sections(tmp_path):
     """Through the App's wiring (settings' section_chars, strings.yaml's labels): the library lists
     the case study once, its sections are searchable on their own."""
-    from tests.web.site import make_app, publish
-
     app = make_app(tmp_path / "data")
     try:
         chapters = [f"## Capítulo {n}\n\n{chapter(n)} " + " ".join([PARRAFO] * 60) for n in range(1, 4)]
