@@ -28,6 +28,7 @@ from index.glossary import GlossaryError, load_vocabulary
 from index.knowledge import KnowledgeBase
 from index.language import LanguageDetector
 from index.samples import seed_samples
+from index.sections import SectionLabels
 from index.tagger import Tagger
 
 
@@ -76,6 +77,15 @@ class App:
     @cached_property
     def replies(self) -> Replies:
         return Replies.load(self.strings_path)
+
+    @cached_property
+    def section_labels(self) -> dict[str, SectionLabels]:
+        """How a long document's sections are labelled (pages, parts), per language."""
+        replies = self.replies
+        return {
+            lang: SectionLabels.from_strings(lambda key, lang=lang: replies.get(key, lang))
+            for lang in replies.languages
+        }
 
     @property
     def strings_path(self) -> Path:
@@ -246,6 +256,8 @@ class App:
             self.clock,
             max_file_bytes=int(s.ingest.max_file_mb * 1024 * 1024),
             work_limits=s.ingest.work_limits(),
+            section_chars=s.ingest.section_chars,
+            section_labels=self.section_labels,
             tagger=lambda: self.tagger,
         )
 

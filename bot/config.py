@@ -344,6 +344,44 @@ def load_config(
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(validation_problems(path, exc)) from None
+    return Config(settings=settings, config_file=path, data_dir=_data_dir(path, settings, data_dir))
+
+
+def load_config_for_check(
+    config_file: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None
+) -> tuple[Config, list[str], set[str]]:
+    """(the settings with each invalid section at its default, every problem of the file, the
+    sections not read: "*" when the file could not be read at all).
+
+    `config check` still checks the files the settings name (and what `run` needs) when the
+    settings file itself is broken, so one round shows every problem of every file."""
+    try:
+        return load_config(config_file, data_dir), [], set()
+    except ConfigError as exc:
+        problems = exc.problems
+    path = find_config_file(config_file).resolve()
+    try:
+        raw = read_yaml(path)
+    except ConfigError:
+        raw = None
+    unread = set() if isinstance(raw, dict) else {"*"}
+    raw = dict(raw) if isinstance(raw, dict) else {}
+    while True:
+        try:
+            settings = Settings.model_validate(raw)
+            break
+        except ValidationError as exc:
+            bad = {err["loc"][0] for err in exc.errors() if err["loc"]} & set(raw)
+            if not bad:
+                settings, unread = Settings(), {"*"}
+                break
+            unread |= {str(key) for key in bad}
+            raw = {key: value for key, value in raw.items() if key not in bad}
+    config = Config(settings=settings, config_file=path, data_dir=_data_dir(path, settings, data_dir))
+    return config, problems, unread
+
+
+def _data_dir(path: Path, settings: Settings, data_dir: str | os.PathLike | None) -> Path:
     chosen = data_dir or os.environ.get("CLIKC_DATA_DIR")
     if chosen:
         resolved = Path(chosen).resolve()
@@ -351,4 +389,4 @@ def load_config(
         resolved = user_data_dir()  # the installed demo: never write inside the package
     else:
         resolved = (path.parent / settings.data_dir).resolve()
-    return Config(settings=settings, config_file=path, data_dir=resolved)
+    return resolved

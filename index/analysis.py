@@ -25,6 +25,13 @@ LIGATURES = _LIGATURES = str.maketrans(
 )
 
 
+# Words memoised per cache (folded forms, skeletons, and the stems of each language). A large import
+# meets hundreds of thousands of distinct words: caches of 200k (300k for stems) could hold 1.6
+# million words, ~200 MB, and kept a 500 MB export over its 300 MB. Emptied when full, a cache of 50k
+# still holds the frequent words.
+WORD_CACHE_SIZE = 50_000
+
+
 def word_cache(maxsize: int):
     """Memoise a function of one word in a plain dict, emptied when full.
 
@@ -50,7 +57,7 @@ def word_cache(maxsize: int):
     return decorate
 
 
-@word_cache(maxsize=200_000)
+@word_cache(maxsize=WORD_CACHE_SIZE)
 def fold(word: str) -> str:
     """Lower-case and strip accents: 'Électronique' -> 'electronique'."""
     word = word.translate(_LIGATURES).lower()
@@ -94,7 +101,7 @@ class _Stems:
             if stemmer is None:
                 stemmer = self._stemmers[lang] = Stemmer.Stemmer(_STEMMER_NAMES[lang])
                 stemmer.maxCacheSize = 0  # ours is above; PyStemmer's keeps 10k lists for the GC to walk
-            if len(cache) > 300_000:
+            if len(cache) >= WORD_CACHE_SIZE:
                 cache.clear()
             stem = cache[word] = stemmer.stemWord(word)
         return stem
@@ -127,7 +134,7 @@ _COGNATE_RULES = (
 COGNATE_LENGTH = 6
 
 
-@word_cache(maxsize=200_000)
+@word_cache(maxsize=WORD_CACHE_SIZE)
 def cognate(word: str) -> str | None:
     """A spelling skeleton shared by many en/es/fr/pt cognates, or None for short words.
 

@@ -263,7 +263,7 @@ def _markdown(raw: str, name: str, encoding: str) -> Extracted:
     title = str(title).strip() if title is not None else ""
     if not title:
         title = _markdown_title(text)
-    parts = _heading_parts(text)
+    parts = heading_parts(text)
     return Extracted(text=text, fields=fields, title=title, format="markdown", encoding=encoding, parts=parts)
 
 
@@ -304,7 +304,7 @@ def _front_matter(block: str, name: str) -> dict:
     return {str(key): value for key, value in data.items()}
 
 
-def _heading_parts(text: str) -> tuple[tuple[str, str], ...]:
+def heading_parts(text: str) -> tuple[tuple[str, str], ...]:
     """The text cut before each ATX heading (# ...), each piece labelled with its heading."""
     parts = []
     start, label = 0, ""

@@ -19,7 +19,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,7 +33,13 @@ from index.chat import ChatMessage, message_document
 from index.documents import KINDS, LANGUAGES, TECHNOLOGIES, Document
 from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, extract_file, open_regular, special_kind
-from index.sections import DEFAULT_SECTION_CHARS, SECTION_OF, split_document
+from index.sections import (
+    DEFAULT_SECTION_CHARS,
+    SECTION_OF,
+    SectionLabels,
+    labels_by_language,
+    split_document,
+)
 from index.validation import validate_document
 from index.worker import WorkLimits, stream_limited
 
@@ -43,8 +49,12 @@ if TYPE_CHECKING:
 DOCUMENT_FIELDS = ("id", "kind", "title", "author", "date", "url", "lang", "technologies")
 MEMBER_MESSAGE_TYPES = {"Default", "Reply"}
 DEFAULT_MAX_STREAM_BYTES = 1024 * 1024 * 1024  # a JSON lines file or a chat export
+RECORD = {".json": "message", ".jsonl": "line"}  # what one skip inside such a file is (else "file")
 SKIPPED_NAMES = {"readme.md", "readme.txt"}  # a folder's own description, not content
 _ID_RE = re.compile(r"[^a-z0-9]+")
+
+
+MAX_LISTED_SKIPS = 100  # every skip is counted; this many are named with their reason
 
 
 @dataclass
@@ -53,8 +63,20 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     opted_out: int = 0  # documents by members who opted out of indexing: not stored
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): the first ones
+    skipped_counts: Counter[str] = field(default_factory=Counter)  # "file", "line", "message"... -> n
     notes: list[str] = field(default_factory=list)  # e.g. messages of an export left out, and why
+
+    def skip(self, where: str, why: str, what: str = "file") -> None:
+        """Count a skipped `what`; name the first MAX_LISTED_SKIPS, so an export of a million bad
+        messages is reported in bounded memory and a screenful of lines."""
+        self.skipped_counts[what] += 1
+        if len(self.skipped) < MAX_LISTED_SKIPS:
+            self.skipped.append((where, why))
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped_counts.values()) or len(self.skipped)
 
     def count(self, outcomes: Iterable[str]) -> None:
         for outcome in outcomes:
@@ -67,6 +89,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "opted_out": self.opted_out,
             "skipped": [{"path": where, "reason": why} for where, why in self.skipped],
+            "skipped_counts": dict(sorted(self.skipped_counts.items())),
             "notes": self.notes,
         }
 
@@ -227,13 +250,13 @@ def _files(root: Path, report: IngestReport) -> Iterator[Path]:
             if name.startswith("."):
                 dirnames.remove(name)
             elif sub.is_symlink() and not _inside(sub, base):
-                report.skipped.append((str(sub), "a link to a folder outside this one; not followed"))
+                report.skip(str(sub), "a link to a folder outside this one; not followed", "folder")
         for name in filenames:
             path = here / name
             if name.startswith(".") or name.lower() in SKIPPED_NAMES:
                 continue
             if path.is_symlink() and not _inside(path, base):
-                report.skipped.append((str(path), "a link to a file outside the folder; not followed"))
+                report.skip(str(path), "a link to a file outside the folder; not followed")
                 continue
             found.append(path)
     for path in sorted(found):
@@ -252,11 +275,11 @@ def _regular(path: Path, report: IngestReport) -> bool:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        report.skipped.append((str(path), f"cannot read: {exc.strerror or exc}"))
+        report.skip(str(path), f"cannot read: {exc.strerror or exc}")
         return False
     if stat.S_ISREG(mode):
         return True
-    report.skipped.append((str(path), f"not a regular file ({special_kind(mode)}); refused"))
+    report.skip(str(path), f"not a regular file ({special_kind(mode)}); refused")
     return False
 
 
@@ -270,6 +293,7 @@ def parse_file(
     max_file_bytes: int,
     max_stream_bytes: int,
     section_chars: int = DEFAULT_SECTION_CHARS,
+    section_labels: Mapping[str, SectionLabels] | None = None,
 ) -> Iterator[tuple]:
     """Everything one file gives, as ("doc", Document) | ("skip", where, why) | ("note", text) |
     ("progress", bytes read). Runs in the worker; an InputError refuses the whole file. A PDF, Word
@@ -289,7 +313,8 @@ def parse_file(
         if len(doc.text) > section_chars and not doc.title:
             doc = replace(doc, title=extracted.title)  # sections are told apart by their titles
         paged = extracted.format == "pdf"
-        for part in split_document(doc, extracted.parts, paged=paged, limit=section_chars):
+        labels = labels_by_language(section_labels)
+        for part in split_document(doc, extracted.parts, paged=paged, limit=section_chars, labels=labels):
             yield ("doc", part)
     else:
         raise InputError(
@@ -559,6 +584,7 @@ def ingest_paths(
     limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
     section_chars: int = DEFAULT_SECTION_CHARS,
     workers: int | None = None,
+    section_labels: Mapping[str, SectionLabels] | None = None,
 ) -> IngestReport:
     """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give.
     A long stream of documents is analysed and indexed by `workers` processes (index.bulk_ingest:
@@ -573,7 +599,7 @@ def ingest_paths(
     for root in paths:
         root = Path(root)
         if not root.exists() and not root.is_symlink():
-            report.skipped.append((str(root), "not found"))
+            report.skip(str(root), "not found")
             continue
         files.extend((root, f) for f in _files(root, report))
     sections: dict[str, set[str]] = {}  # each file document's id -> the ids of its sections now
@@ -584,14 +610,14 @@ def ingest_paths(
                 try:
                     yield from _documents(path, root, report, progress)
                 except InputError as exc:
-                    report.skipped.append((str(path), str(exc).removeprefix(f"{path}: ")))
+                    report.skip(str(path), str(exc).removeprefix(f"{path}: "))
                 bar.update(1)
 
     def _documents(path: Path, root: Path, report: IngestReport, progress: bool) -> Iterator[Document]:
         rel = path.relative_to(root) if root.is_dir() else Path(path.name)
         args = (
             str(path), slug(str(rel.with_suffix(""))), defaults or {}, max_file_bytes, max_stream_bytes,
-            section_chars,
+            section_chars, dict(section_labels or {}),
         )  # fmt: skip
         streamed = path.suffix.lower() in (".json", ".jsonl")
         if limits is None:
@@ -609,7 +635,7 @@ def ingest_paths(
                     try:
                         doc = validate_document(item[1])
                     except InputError as exc:
-                        report.skipped.append((item[1].source, str(exc)))
+                        report.skip(item[1].source, str(exc), RECORD.get(path.suffix.lower(), "file"))
                         continue
                     if not streamed:
                         parent = doc.meta.get(SECTION_OF)
@@ -619,7 +645,7 @@ def ingest_paths(
                             sections.setdefault(doc.id, set())
                     yield doc
                 elif kind == "skip":
-                    report.skipped.append((item[1], item[2]))
+                    report.skip(item[1], item[2], RECORD.get(path.suffix.lower(), "file"))
                 elif kind == "note":
                     report.notes.append(item[1])
                 elif kind == "progress":

@@ -18,11 +18,13 @@ from index.database import Database
 from index.doctype import CLASSIFIER_VERSION
 from index.documents import Answer, Document, Filters, Hit, is_sample
 from index.errors import IndexBusy, IndexDamaged, UnknownCountry
+from index.extract import heading_parts
 from index.glossary import Vocabulary, load_vocabulary
 from index.language import LanguageDetector
 from index.query import COGNATES, QueryBuilder, QueryPlan
 from index.reports import KnowledgeStats
 from index.search_engine import RawHit, SearchEngine
+from index.sections import ENGLISH, SectionLabels, split_document
 from index.store import AuthorVeto, DocumentStore
 from index.tagger import Tagger, Tags
 from index.upkeep import BATCH, IndexUpkeep
@@ -31,6 +33,9 @@ from index.whoosh import WhooshEngine
 
 log = logging.getLogger(__name__)
 ACCESS = ("write", "read", "check")
+# A bulk ingest is indexed every this many documents: one Whoosh commit holds a batch's postings,
+# runs and terms in memory, so a 500 MB export peaks like a 20 MB one (and shows its progress).
+INDEX_BATCH = 20_000
 SYNC_ROUNDS = 3
 RERANK_DEPTH = 50
 COORD_FLOOR = 0.5
@@ -135,17 +140,27 @@ class KnowledgeBase(IndexUpkeep):
         return self.upsert_many([doc])[0]
 
     def upsert_many(
-        self, docs: Iterable[Document], progress: Callable[[int], None] | None = None
+        self,
+        docs: Iterable[Document],
+        progress: Callable[[int], None] | None = None,
+        *,
+        index_batch: int = INDEX_BATCH,
     ) -> list[str]:
-        """Commit to SQLite batch by batch (`progress(n)` after each), then index them all in one
-        Whoosh commit: a bulk ingest writes one segment instead of one (and a merge) per batch."""
+        """Commit to SQLite batch by batch (`progress(n)` after each) and index every `index_batch`
+        documents in one Whoosh commit: few segments for a bulk ingest, yet the memory of a commit
+        is bounded by the batch, not by the size of the export."""
         outcomes: list[str] = []
         batch: list[Document] = []
+        unindexed = 0
         for doc in docs:
             batch.append(validate_document(doc))
-            if len(batch) >= BATCH:
+            if len(batch) >= min(BATCH, index_batch):
                 outcomes += self._store_batch(batch, progress)
+                unindexed += len(batch)
                 batch = []
+                if unindexed >= index_batch:
+                    self.sync()
+                    unindexed = 0
         if batch:
             outcomes += self._store_batch(batch, progress)
         self.sync()
@@ -164,10 +179,31 @@ class KnowledgeBase(IndexUpkeep):
         doc = validate_document(doc)
         return self.store.upsert([(doc, self.tagger.tag(doc))], self.clock())[0]
 
+    def record_sectioned(
+        self,
+        doc: Document,
+        *,
+        section_chars: int,
+        labels: SectionLabels | Callable[[Document], SectionLabels] = ENGLISH,
+    ) -> list[str]:
+        """`record` for a document that may be long: past `section_chars` it goes in as sections
+        (index.sections, cut at its headings or paragraphs) under it, and the sections an earlier
+        version had beyond the new ones are removed, all in the caller's transaction. Returns the
+        ids recorded; `record_removal` of the document removes its sections too."""
+        pieces = split_document(doc, heading_parts(doc.text), paged=False, limit=section_chars, labels=labels)
+        for piece in pieces:
+            self.record(piece)
+        kept = {piece.id for piece in pieces}
+        for stale in self.store.section_ids([doc.id]):
+            if stale not in kept:
+                self.store.delete([stale], journal_missing=True)
+        return [piece.id for piece in pieces]
+
     def record_removal(self, doc_id: str) -> None:
-        """Delete a document in SQLite and journal its removal from the index even if SQLite never
-        had it (an index left ahead of SQLite by a crash); like `record`, `sync()` applies it."""
-        self.store.delete([doc_id], journal_missing=True)
+        """Delete a document (with its sections, if it was long) in SQLite and journal its removal
+        from the index even if SQLite never had it (an index left ahead of SQLite by a crash); like
+        `record`, `sync()` applies it."""
+        self.store.delete([doc_id, *self.store.section_ids([doc_id])], journal_missing=True)
 
     def delete(self, doc_id: str) -> bool:
         deleted = self.store.delete([doc_id])

@@ -9,9 +9,11 @@ removes or replaces all of its sections (see KnowledgeBase.remove and ingest_pat
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from index.documents import Document
+from index.language import LanguageDetector
 
 SECTION_OF = "section_of"  # meta key of a section: its parent's id
 DEFAULT_SECTION_CHARS = 20_000
@@ -20,22 +22,61 @@ TITLE_JOIN = " — "
 Unit = tuple[str, str]  # (label: a page number or a heading, text)
 
 
+@dataclass(frozen=True)
+class SectionLabels:
+    """How a section's place in its document is written, in the document's language: the
+    adapters fill these from strings.yaml (section_page, section_pages, section_part)."""
+
+    page: str = "p. {page}"
+    pages: str = "pp. {first}–{last}"
+    part: str = "part {number} of {total}"
+
+    @classmethod
+    def from_strings(cls, get: Callable[[str], str]) -> SectionLabels:
+        return cls(page=get("section_page"), pages=get("section_pages"), part=get("section_part"))
+
+
+ENGLISH = SectionLabels()
+
+
+def labels_by_language(labels: Mapping[str, SectionLabels] | None) -> Callable[[Document], SectionLabels]:
+    """Section labels in the document's language (given, else detected; English when unknown)."""
+
+    def choose(doc: Document) -> SectionLabels:
+        if not labels:
+            return ENGLISH
+        lang = doc.lang or LanguageDetector().detect(doc.text)
+        return labels.get(lang) or labels.get("en") or ENGLISH
+
+    return choose
+
+
 def section_id(parent_id: str, number: int) -> str:
     return f"{parent_id}#s{number}"
 
 
-def split_document(doc: Document, parts: tuple[Unit, ...], *, paged: bool, limit: int) -> list[Document]:
+def split_document(
+    doc: Document,
+    parts: tuple[Unit, ...],
+    *,
+    paged: bool,
+    limit: int,
+    labels: SectionLabels | Callable[[Document], SectionLabels] = ENGLISH,
+) -> list[Document]:
     """[doc] when its text fits in `limit` characters; otherwise [parent, section 1, section 2, ...].
 
     `parts` are the text's natural units in order (PDF pages labelled with their number, or heading
     sections labelled with their heading); units are grouped up to `limit`, and a unit longer than
-    that is cut at paragraphs. Without parts the text is cut at paragraphs."""
+    that is cut at paragraphs. Without parts the text is cut at paragraphs. `labels` (or a function
+    choosing them by the document, called only when it is split) writes page ranges and parts."""
     if len(doc.text) <= limit:
         return [doc]
     units = [piece for unit in (parts or (("", doc.text),)) for piece in _fit(unit, limit)]
     groups = _group(units, limit)
     if len(groups) < 2:
         return [doc]
+    if not isinstance(labels, SectionLabels):
+        labels = labels(doc)
     base = doc.title
     sections = []
     for number, group in enumerate(groups, 1):
@@ -43,10 +84,10 @@ def split_document(doc: Document, parts: tuple[Unit, ...], *, paged: bool, limit
         if paged:
             pages = [label for label, _ in group if label.isdigit()]
             first_page = pages[0] if pages else ""
-            label = _page_range(pages)
+            label = _page_range(pages, labels)
         else:
             label = next((label for label, _ in group if label), "")
-        label = label or f"{number}/{len(groups)}"
+        label = label or labels.part.format(number=number, total=len(groups))
         url = doc.url
         if url and first_page:
             url = f"{url.split('#', 1)[0]}#page={first_page}"
@@ -65,10 +106,12 @@ def split_document(doc: Document, parts: tuple[Unit, ...], *, paged: bool, limit
     return [replace(doc, text=base or doc.id), *sections]
 
 
-def _page_range(pages: list[str]) -> str:
+def _page_range(pages: list[str], labels: SectionLabels) -> str:
     if not pages:
         return ""
-    return f"p. {pages[0]}" if pages[0] == pages[-1] else f"pp. {pages[0]}–{pages[-1]}"
+    if pages[0] == pages[-1]:
+        return labels.page.format(page=pages[0])
+    return labels.pages.format(first=pages[0], last=pages[-1])
 
 
 def _fit(unit: Unit, limit: int) -> list[Unit]:

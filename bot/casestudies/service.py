@@ -18,7 +18,7 @@ import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +63,7 @@ from index.errors import InputError
 from index.extract import DEFAULT_MAX_BYTES, Extracted, extract_limited, read_limited
 from index.index_folder import fsync_dir as _sync_dir  # a rename durable before its row commits
 from index.knowledge import KnowledgeBase
+from index.sections import DEFAULT_SECTION_CHARS, SectionLabels, labels_by_language
 from index.store import DocumentStore
 from index.tagger import Tagger
 from index.worker import WorkLimits
@@ -85,8 +86,12 @@ class SubmissionService:
         limits: Limits = Limits(),  # noqa: B008 - frozen
         work_limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
         tagger: Callable[[], Tagger] | None = None,
+        section_chars: int = DEFAULT_SECTION_CHARS,
+        section_labels: Mapping[str, SectionLabels] | None = None,
     ):
         self.db = db
+        self.section_chars = section_chars  # a longer case study is published as sections
+        self.section_labels = dict(section_labels or {})
         self.folder = Path(files_dir) / "submissions"
         self._knowledge = knowledge  # opened only by the operations that need it
         # what a draft is about (language, technologies) needs the glossary, not the search index
@@ -301,8 +306,8 @@ class SubmissionService:
         decisions as a moderator on other members' submissions."""
         own = self.db.query("SELECT id, stored_file FROM submissions WHERE submitter_id = ?", (member,))
         kb = self._knowledge() if own else None
-        for row in own:  # published case studies leave the index first
-            kb.delete(f"case-study:{row['id']}")
+        for row in own:  # published case studies (with their sections) leave the index first
+            kb.remove([f"case-study:{row['id']}"])
         changed = 0
         with self.db.transaction() as conn:
             for row in own:
@@ -352,7 +357,7 @@ class SubmissionService:
         with self.db.transaction() as conn:
             changed = self._transition(conn, approved, actor, {})
             if changed:
-                knowledge.record(self._document(approved))
+                self._publish(knowledge, approved)
                 payload = {
                     "submission_id": sub.id,
                     "doc_id": sub.doc_id,
@@ -436,7 +441,7 @@ class SubmissionService:
             )
             self._record(conn, sub.id, "edited", str(actor.id), actor.name, actor.platform, detail)
             if knowledge is not None:
-                knowledge.record(self._document(edited))
+                self._publish(knowledge, edited)
         if knowledge is not None:
             knowledge.sync()
         return edited
@@ -445,7 +450,11 @@ class SubmissionService:
         """Make the published documents exactly the approved submissions: a crash of an older
         version between indexing and the status change could leave a pending or rejected case
         study searchable. Cheap when they agree (one query); returns how many were corrected."""
-        published = DocumentStore(self.db).ids_starting("case-study:cs-")
+        published = {
+            doc_id  # a long case study's sections come and go with it
+            for doc_id in DocumentStore(self.db).ids_starting("case-study:cs-")
+            if "#" not in doc_id
+        }
         approved = {
             f"case-study:{row['id']}"
             for row in self.db.query("SELECT id FROM submissions WHERE status = 'approved'")
@@ -458,7 +467,7 @@ class SubmissionService:
             for doc_id in sorted(stray):
                 knowledge.record_removal(doc_id)
             for doc_id in sorted(missing):
-                knowledge.record(self._document(self._load(doc_id.removeprefix("case-study:"))))
+                self._publish(knowledge, self._load(doc_id.removeprefix("case-study:")))
         knowledge.sync()
         log.warning(
             "case studies: %d unpublished (not approved), %d published again (approved)",
@@ -544,6 +553,13 @@ class SubmissionService:
     ) -> None:
         """Notices commit with the decision that caused them (the outbox is shared by all services)."""
         self.outbox.queue(conn, kind, sub_id, to, platform, payload)
+
+    def _publish(self, knowledge: KnowledgeBase, sub: Submission) -> None:
+        """Record the case study in the caller's transaction: a long one as sections under it
+        (labelled in its language), found and linked one by one; it stays one unit to reject,
+        edit or forget."""
+        labels = labels_by_language(self.section_labels)
+        knowledge.record_sectioned(self._document(sub), section_chars=self.section_chars, labels=labels)
 
     def _document(self, sub: Submission) -> Document:
         return to_document(sub)

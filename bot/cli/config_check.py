@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.app import App
-from bot.config import display_path
+from bot.config import ConfigError, display_path, load_config_for_check
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,12 +16,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     check = ps.add_parser(
         "check", help="validate the files and what `run` needs; exit non-zero on any problem"
     )
-    check.set_defaults(handler=check_config)
+    check.set_defaults(handler=check_config, needs_app=False)
 
 
-def check_config(args: argparse.Namespace, app: App) -> int:
-    # A bad settings file never gets here: loading it already raised ConfigError (exit 2, one line each).
-    for line in app.check_config():
+def check_config(args: argparse.Namespace, _app: None) -> int:
+    """Every problem of every file in one round: a broken settings file does not stop the others."""
+    config, problems, defaulted = load_config_for_check(args.config, args.data_dir)
+    app = App(config, index_access="read")
+    try:
+        checked = app.check_config()
+    except ConfigError as exc:
+        problems = [*problems, *exc.problems]
+    if problems:
+        s = config.settings
+        files = [config.config_file, config.shared_file(s.glossary), config.shared_file(s.countries),
+                 config.path(s.sessions), app.strings_path]  # fmt: skip
+        for line in problems:
+            print(f"clikc-bot: {_shown(line, files)}", file=sys.stderr)
+        report_readiness(app, defaulted)
+        return 2
+    for line in checked:
         print(line)
     print(f"data directory: {display_path(app.config.data_dir)}")
     for line in optional_features(app):
@@ -55,11 +70,30 @@ def optional_features(app: App) -> list[str]:
     return lines
 
 
-def report_readiness(app: App) -> int:
-    """Print one line per missing essential and per warning (stderr); returns how many are missing."""
+def report_readiness(app: App, unread: set[str] = frozenset()) -> int:
+    """Print one line per missing essential and per warning (stderr); returns how many are missing.
+    Nothing is said of `unread` sections (already reported as invalid); "*": of none."""
+    if "*" in unread:
+        return 0
     missing, warnings = app.readiness_for_run()
+    missing = [line for line in missing if not _about(line, unread)]
+    warnings = [line for line in warnings if not _about(line, unread)]
     for line in missing:
         print(f"clikc-bot: {line}", file=sys.stderr)
     for line in warnings:
         print(f"clikc-bot: warning: {line}", file=sys.stderr)
     return len(missing)
+
+
+def _about(line: str, sections: set[str]) -> bool:
+    """Whether a readiness line ("<file>: discord.guild: ...") is about one of `sections`."""
+    setting = line.split(": ", 2)[1] if line.count(": ") >= 2 else ""
+    return setting.split(".", 1)[0] in sections
+
+
+def _shown(line: str, files: list[Path]) -> str:
+    """A problem line naming its file as the other lines do (relative to the working folder)."""
+    for path in files:
+        if line.startswith(f"{path}:"):
+            return display_path(path) + line[len(str(path)) :]
+    return line

@@ -16,7 +16,7 @@ from bot.terminal.answers import render_answer
 from bot.text.stats import stats_lines
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Filters
 from index.errors import InputError
-from index.ingest import ingest_paths, parse_date
+from index.ingest import IngestReport, ingest_paths, parse_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -120,6 +120,7 @@ def index_add(args: argparse.Namespace, app: App) -> int:
         defaults=defaults,
         limits=ingest.work_limits(),
         section_chars=ingest.section_chars,
+        section_labels=app.section_labels,
     )
     if report.opted_out:
         report.notes.append(f"{report.opted_out} document(s) by members who opted out were not indexed")
@@ -134,13 +135,25 @@ def index_add(args: argparse.Namespace, app: App) -> int:
     else:
         print(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"skipped {len(report.skipped)}"
+            f"skipped {_skipped_summary(report)}"
         )
         for note in report.notes:
             print(f"  note: {note}")
         for where, why in report.skipped:
             print(f"  skipped {where}: {why}")
+        unlisted = report.skipped_total - len(report.skipped)
+        if unlisted:
+            print(f"  … and {unlisted:,} more skipped (the first {len(report.skipped)} are listed)")
     return 1 if report.skipped else 0  # scripts can tell that something was left out
+
+
+def _skipped_summary(report: IngestReport) -> str:
+    """ "3" or "1,204 (1 file, 1,203 messages)": what was skipped, by kind, when there is more than one."""
+    total = report.skipped_total
+    counts = sorted(report.skipped_counts.items())
+    if total == 0 or (len(counts) == 1 and counts[0][0] == "file"):
+        return f"{total:,}"
+    return f"{total:,} (" + ", ".join(f"{n:,} {what}{'s' if n != 1 else ''}" for what, n in counts) + ")"
 
 
 def index_remove(args: argparse.Namespace, app: App) -> int:

@@ -39,6 +39,7 @@ _PUBLISHED_SQL = """
       AND d.id NOT LIKE 'discord-%'
       AND json_extract(d.meta, '$.message_id') IS NULL
       AND json_extract(d.meta, '$.channel_id') IS NULL
+      AND json_extract(d.meta, '$.section_of') IS NULL
       AND (json_extract(d.meta, '$.submission_id') IS NULL OR s.status = 'approved')
 """
 _COLUMNS = (

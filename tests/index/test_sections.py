@@ -148,3 +148,42 @@ def test_index_remove_removes_the_document_with_its_sections(demo, tmp_path: Pat
     assert out == "removed 4 document(s): guide, guide#s1, guide#s2, guide#s3\n"
     _, out, _ = demo("ask", word(102), "--json")
     assert json.loads(out)["results"] == []
+
+
+RELLENO = "La declaración se presenta antes de que lleguen las mercancías y el riesgo decide el control."
+
+
+def test_section_labels_are_in_the_documents_language(demo, tmp_path: Path):
+    """Issue 14: "pp." was English in every document; labels come from strings.yaml (en/es/fr/pt)."""
+    writer = PdfWriter()
+    for number in range(1, 9):
+        lines = [f"Página {number} {word(number)}"] + [RELLENO] * 40
+        writer.add_page(PdfReader(io.BytesIO(pdf_bytes(lines))).pages[0])
+    writer.add_metadata({"/Title": "Código Aduanero de Pruebas"})
+    out = io.BytesIO()
+    writer.write(out)
+    (tmp_path / "codigo.pdf").write_bytes(out.getvalue())
+    status, _, err = demo("index", "add", str(tmp_path / "codigo.pdf"))
+    assert (status, err) == (0, "")
+    _, out, _ = demo("ask", word(2), "--json")
+    titles = [hit["title"] for hit in json.loads(out)["results"]]
+    assert titles[0].startswith("Código Aduanero de Pruebas — págs. "), titles
+    assert not any(" pp. " in title for title in titles)
+
+
+def test_parts_without_pages_or_headings_are_labelled_in_the_given_language(kb, tmp_path: Path):
+    from index.sections import SectionLabels
+
+    path = tmp_path / "notes.txt"
+    path.write_text("Notas del taller\n\n" + "\n\n".join([RELLENO] * 300), encoding="utf-8")
+    labels = {
+        "en": SectionLabels(),
+        "es": SectionLabels("pág. {page}", "págs. {first}–{last}", "parte {number} de {total}"),
+    }
+    ingest_paths(kb, [path], section_chars=10_000, limits=None, section_labels=labels)
+    assert kb.get("notes#s2").title == "Notas del taller — parte 2 de 3"
+    english = tmp_path / "en" / "notes.txt"
+    english.parent.mkdir()
+    english.write_text("Workshop notes\n\n" + "\n\n".join([FILLER] * 300), encoding="utf-8")
+    ingest_paths(kb, [english], section_chars=10_000, limits=None, section_labels=labels)
+    assert kb.get("notes#s2").title == "Workshop notes — part 2 of 3"

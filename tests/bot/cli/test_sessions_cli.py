@@ -130,12 +130,14 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
     assert err.startswith(message) and err.count("\n") == 1, err
 
 
+READY = (
+    "discord: {guild: G, index_channels: [x], review_channel: r, announce_channel: a,"
+    " moderators: {roles: [Moderador]}}\n"
+)
+
+
 def test_config_check_ok(cli):
-    (cli.config_dir / "clikc.yaml").write_text(
-        "sessions: sessions.yaml\ndiscord: {guild: G, index_channels: [x], review_channel: r,"
-        " announce_channel: a, moderators: {roles: [Moderador]}}\n",
-        encoding="utf-8",
-    )
+    (cli.config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n" + READY, encoding="utf-8")
     code, out, err = cli("config", "check")
     assert code == 0 and err == ""
     lines = out.splitlines()
@@ -155,6 +157,7 @@ def test_config_check_ok(cli):
 
 
 def test_config_check_reports_every_broken_file(cli):
+    (cli.config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n" + READY, encoding="utf-8")
     (cli.config_dir / "glossary.yaml").write_text("seal:\n  group: gadgets\n  en: [seal]\n", "utf-8")
     (cli.config_dir / "countries.yaml").write_text("PE: [Peru]\n", "utf-8")
     code, out, err = cli("config", "check")
@@ -168,6 +171,7 @@ def test_config_check_reports_every_broken_file(cli):
 
 
 def test_config_check_names_file_session_and_field(cli):
+    (cli.config_dir / "clikc.yaml").write_text("sessions: sessions.yaml\n" + READY, encoding="utf-8")
     path = cli.config_dir / "sessions.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("timezone: Europe/Brussels", "timezone: Europe/Bruxelles")
@@ -186,6 +190,48 @@ def test_config_check_names_file_session_and_field(cli):
         f"clikc-bot: {path}: session blockchain-aeo-2027-03: id: duplicate id (also session #6)",
     ]
     assert cli("sessions")[0] == 2  # start-up refuses the same file
+
+
+def test_config_check_of_a_broken_settings_file_still_checks_the_other_files(cli):
+    """Issue 14: the settings file's problems, the other files' problems and what `run` lacks, in
+    one round; nothing is said about what `run` needs from the section that is itself invalid."""
+    settings = cli.config_dir / "clikc.yaml"
+    settings.write_text(
+        "sessions: sessions.yaml\nannouncements:\n  lead_times: [7d, soon]\nsearch: {default_limit: 0}\n"
+        "discord: {guild: G, index_channels: nope}\n",
+        encoding="utf-8",
+    )
+    (cli.config_dir / "glossary.yaml").write_text("seal:\n  group: gadgets\n  en: [seal]\n", "utf-8")
+    sessions = cli.config_dir / "sessions.yaml"
+    text = sessions.read_text(encoding="utf-8")
+    sessions.write_text(text.replace("timezone: Europe/Brussels", "timezone: Europe/Bruxelles"), "utf-8")
+    code, out, err = cli("config", "check")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[:4] == [
+        f"clikc-bot: {settings}: search.default_limit: Input should be greater than or equal to 1",
+        f"clikc-bot: {settings}: discord.index_channels: Input should be a valid list",
+        f"clikc-bot: {settings}: announcements.lead_times: cannot read 'soon' as a duration;"
+        " write e.g. 90m, 1h30m, 3h, 7d",
+        f"clikc-bot: {cli.config_dir / 'glossary.yaml'}: concept 'seal': group 'gadgets' is not one of "
+        "blockchain, iot, analytics",
+    ]
+    assert "session esa-wca-2022-disruptive-technologies: timezone: unknown time zone" in lines[4]
+    assert len(lines) == 5  # the discord section is invalid: no "discord.guild: not set" beside it
+
+
+def test_config_check_with_unreadable_settings_still_checks_the_other_files(cli):
+    settings = cli.config_dir / "clikc.yaml"
+    settings.write_text("sessions: [unclosed\n", encoding="utf-8")
+    (cli.config_dir / "countries.yaml").write_text("PE: [Peru]\n", "utf-8")
+    code, out, err = cli("config", "check")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(f"clikc-bot: {settings}:") and "invalid YAML" in lines[0]
+    assert lines[1:] == [
+        f"clikc-bot: {cli.config_dir / 'countries.yaml'}: country 'PE': expected a mapping with names, "
+        "demonyms, administrations",
+    ]
 
 
 def test_config_check_reports_bad_settings(cli):
