@@ -73,7 +73,6 @@ def test_a_single_skipped_file_keeps_the_short_summary():
     ]
 
 
-
 def test_word_caches_stay_bounded_over_many_distinct_words(monkeypatch):
     """A large import meets hundreds of thousands of distinct words: each cache keeps at most
     WORD_CACHE_SIZE of them (they held up to 1.6 million, ~200 MB)."""
