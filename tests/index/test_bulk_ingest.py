@@ -99,7 +99,7 @@ def test_workers_build_the_same_index_and_database_as_the_serial_path(tmp_path, 
         assert database_contents(parallel)["journal"] == 0
         assert len(list((tmp_path / "parallel" / "index").rglob("*.tmp"))) == 0
         # The same scores; documents with equal scores may come in another order (document numbers).
-        for question in ("contenedores refrigerados", "customs risk management", "blockchain"):
+        for question in ("contenedores refrigerados", "customs inspection", "blockchain"):
             answers = [kb.search(question, limit=POSTS).results for kb in (serial, parallel)]
             assert answers[0]
             assert [sorted((round(h.score, 9), h.id) for h in answer) for answer in answers] == [
