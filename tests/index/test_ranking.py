@@ -141,7 +141,7 @@ def test_an_older_database_gets_the_type_column_on_open(tmp_path: Path):
 
 
 def test_a_real_word_written_with_its_accent_is_not_corrected():
-    """"groupée" folds to "groupee", which the French stemmer no longer reads as a feminine ending."""
+    """ "groupée" folds to "groupee", which the French stemmer no longer reads as a feminine ending."""
     from index.dictionary import is_word
 
     assert is_word("groupee", "groupée")
@@ -158,6 +158,7 @@ def test_a_left_out_letter_is_corrected_before_a_changed_one():
 
 def test_the_words_that_frame_a_question_are_not_searched_when_it_has_others(kb):
     kb.upsert_many([post("report", REPORT_EN), post("question", QUESTION_ES)])
+
     def searched_texts(question: str) -> set[str]:
         plan = SearchPlan(kb.queries.build(question).clauses)
         return {text for _field, text in plan.terms()}

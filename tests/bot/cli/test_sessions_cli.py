@@ -133,7 +133,7 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
 def test_config_check_ok(cli):
     (cli.config_dir / "clikc.yaml").write_text(
         "sessions: sessions.yaml\ndiscord: {guild: G, index_channels: [x], review_channel: r,"
-        " announce_channel: a, moderators: {roles: [Moderador]}}\n",
+        " announce_channel: a, library_channel: l, moderators: {roles: [Moderador]}}\n",
         encoding="utf-8",
     )
     code, out, err = cli("config", "check")
