@@ -385,12 +385,7 @@ class SubmissionService:
 
     def reject(self, actor: Actor, submission_id: str, reason: str) -> Submission:
         self._require_moderator(actor)
-        reason = clean(reason or "")
-        if not reason:
-            raise InputError("a reason is needed to reject a submission: the submitter is told why")
-        if len(reason) > self.limits.reason_chars:
-            limit = self.limits.reason_chars
-            raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
+        reason = self._reason(reason, "a reason is needed to reject a submission: the submitter is told why")
         sub = self._load(submission_id)
         self._require_not_own(actor, sub)
         self._require_pending(sub, "reject")
@@ -459,12 +454,9 @@ class SubmissionService:
         """Take back an approved case study: out of the index and the web library, its library post
         removed by the bot. The withdrawal, the removal and the post's removal commit together."""
         self._require_moderator(actor)
-        reason = clean(reason or "")
-        if not reason:
-            raise InputError("a reason is needed to withdraw a case study: it is kept in its history")
-        if len(reason) > self.limits.reason_chars:
-            limit = self.limits.reason_chars
-            raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
+        reason = self._reason(
+            reason, "a reason is needed to withdraw a case study: it is kept in its history"
+        )
         sub = self._load(submission_id)
         if sub.status == WITHDRAWN:
             raise InvalidTransition(
@@ -534,6 +526,16 @@ class SubmissionService:
         return self.outbox.mark_sent(notification_id)
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _reason(self, reason: str, missing: str) -> str:
+        """A moderator's reason, cleaned; `missing` is the error when there is none."""
+        reason = clean(reason or "")
+        if not reason:
+            raise InputError(missing)
+        if len(reason) > self.limits.reason_chars:
+            limit = self.limits.reason_chars
+            raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
+        return reason
 
     def _require_moderator(self, actor: Actor) -> None:
         if not is_moderator(actor, self.moderators):
