@@ -179,10 +179,10 @@ class Console:
         return self._run(["submit", *args])
 
     def review(self, rest: str) -> str:
-        """`review list|show ID|approve ID|reject ID REASON|edit ID …|outbox`."""
+        """`review list|show ID|approve ID|reject ID REASON|withdraw ID REASON|edit ID …|outbox`."""
         args = shlex.split(rest) or ["list"]
-        if args[0] == "reject" and len(args) > 2 and "--reason" not in args:
-            args = ["reject", args[1], "--reason", " ".join(args[2:])]
+        if args[0] in ("reject", "withdraw") and len(args) > 2 and "--reason" not in args:
+            args = [args[0], args[1], "--reason", " ".join(args[2:])]
         return self._run(["review", *args])
 
     def _run(self, argv: list[str]) -> str:

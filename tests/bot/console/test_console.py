@@ -249,3 +249,20 @@ def test_answers_name_countries_and_technologies_in_the_consoles_language(app):
     _, out, _ = chat(app, "blockchain pilots AEO\n", locale="es", greet=False)
     assert "Perú, México, Brasil" in out and "PE, MX" not in out
     assert "Blockchain / cadena de bloques, Internet de las cosas" in out, "technologies by name too"
+
+
+def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+    case = tmp_path / "case.md"
+    words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
+    case.write_text(
+        f"---\ntitle: Risk engine pilot\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
+    )
+    _, out, _ = chat(app, f"submit {case}\n", greet=False)
+    sub_id = out.split()[1].rstrip(":")
+    _, out, err = chat(
+        app, f"review approve {sub_id}\nreview withdraw {sub_id} published twice\n", "pt", False
+    )
+    assert err == "" and out.splitlines()[1].startswith(
+        f"Retirado {sub_id}: “Risk engine pilot” saiu das buscas"
+    )
+    assert app.db.query("SELECT reason FROM submission_withdrawals")[0][0] == "published twice"
