@@ -17,6 +17,7 @@ from bot.rate_limit import RateLimiter
 from bot.replies import Replies
 from bot.search.feedback import FeedbackService
 from bot.search.library import Library
+from bot.search.library_posts import LibraryPosts
 from bot.search.related import RelatedService
 from bot.sessions.dates import parse_duration
 from bot.sessions.event_mirror import EventMirror
@@ -238,6 +239,11 @@ class App:
             )
         if s.digest.enabled and d.announce_channel is None:
             warnings.append(f"{where}: digest.enabled: true but discord.announce_channel unset: no digest")
+        if d.library_channel is None:
+            warnings.append(
+                f"{where}: discord.library_channel: not set; approved case studies and `index add "
+                "--publish` documents wait unpublished (nothing opens from an answer)"
+            )
         if s.samples:
             warnings.append(
                 f"{where}: samples: set; the demo's invented posts and case studies will be seeded into "
@@ -272,6 +278,11 @@ class App:
             load_vocabulary(self.config.shared_file(s.countries), "countries"),
             LanguageDetector(),
         )
+
+    @cached_property
+    def library_posts(self) -> LibraryPosts:
+        """The library channel's ledger: the posts documents should have, and those they have."""
+        return LibraryPosts(self.db, lambda: self.knowledge, self.submissions.folder, self.clock)
 
     @cached_property
     def library(self) -> Library:

@@ -143,6 +143,7 @@ class DiscordSettings(_Strict):
     index_channels: list[int | str] = []  # channels (and their threads) whose posts are indexed
     announce_channel: int | str | None = None
     review_channel: int | str | None = None
+    library_channel: int | str | None = None  # approved case studies are posted here (forum or text)
     moderators: Moderators = Moderators()
     sync_global: bool = False
     scheduled_events: bool = True  # used only when the bot has the event permissions (issue 13)

@@ -143,7 +143,9 @@ class Console:
             if answer.did_you_mean:
                 text = self.t("did_you_mean", suggestion=answer.did_you_mean) + "\n" + text
             return text
-        return render_answer(answer, offset=offset, more_hint=self.t("console.more_hint"), say=self.t)
+        return render_answer(
+            answer, offset=offset, more_hint=self.t("console.more_hint"), say=self.t, lang=self.locale
+        )
 
     def privacy(self, rest: str) -> str:
         args = shlex.split(rest)
@@ -177,10 +179,10 @@ class Console:
         return self._run(["submit", *args])
 
     def review(self, rest: str) -> str:
-        """`review list|show ID|approve ID|reject ID REASON|edit ID …|outbox`."""
+        """`review list|show ID|approve ID|reject ID REASON|withdraw ID REASON|edit ID …|outbox`."""
         args = shlex.split(rest) or ["list"]
-        if args[0] == "reject" and len(args) > 2 and "--reason" not in args:
-            args = ["reject", args[1], "--reason", " ".join(args[2:])]
+        if args[0] in ("reject", "withdraw") and len(args) > 2 and "--reason" not in args:
+            args = [args[0], args[1], "--reason", " ".join(args[2:])]
         return self._run(["review", *args])
 
     def _run(self, argv: list[str]) -> str:
@@ -192,6 +194,8 @@ class Console:
         except SystemExit:
             message = errors.getvalue().strip().splitlines()
             raise InputError(message[-1].removeprefix("clikc-bot ") if message else "bad command") from None
+        if getattr(args, "lang", None) is None:
+            args.lang = self.locale  # receipts, listings and notes in the console's language
         out = io.StringIO()
         args.handler(args, self.app, out)
         return out.getvalue().rstrip("\n")
@@ -201,7 +205,8 @@ class Console:
         return as_text(console_help(self.app.replies, self.locale, console_usages()))
 
     def stats(self, rest: str) -> str:
-        return self.t("stats", **stats_fields(self.app.knowledge.stats()))
+        # kinds and technologies by their names in the console's language ("estudio de caso 5")
+        return self.t("stats", **stats_fields(self.app.knowledge.stats(), self.t))
 
     def reindex(self, rest: str) -> str:
         return self.t("reindex_done", count=self.app.knowledge.rebuild())

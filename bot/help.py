@@ -65,6 +65,7 @@ DISCORD_COMMANDS: tuple[tuple[str, bool], ...] = (
     ("help", False),
     ("review", True),
     ("session", True),
+    ("withdraw", True),
     ("stats", True),
     ("reindex", True),
 )
@@ -89,6 +90,7 @@ _DISCORD_USAGE: dict[str, tuple[str, ...]] = {
     "help": ("help.name",),
     "review": ("clikc.name", "review.name"),
     "session": ("clikc.name", "session.name"),
+    "withdraw": ("clikc.name", "withdraw.name", "submission", "reason"),
     "stats": ("clikc.name", "stats.name"),
     "reindex": ("clikc.name", "reindex.name"),
 }
@@ -101,6 +103,7 @@ _DISCORD_DEFAULT_NAMES = {
     "clikc.name": "clikc",
     "review.name": "review",
     "session.name": "session",
+    "withdraw.name": "withdraw",
     "stats.name": "stats",
     "reindex.name": "reindex",
 }
@@ -124,7 +127,7 @@ def _discord_usage(entry: str, replies: Replies, locale: object, bot_name: str) 
         if part.endswith(".name"):
             names.append(command_name(replies, part, locale))
         else:
-            options.append(f"[{part}]" if part != "question" else part)
+            options.append(part if part in ("question", "submission", "reason") else f"[{part}]")
     if entry == "privacy":
         names.append("|".join(command_name(replies, k, locale) for k in PRIVACY_ACTIONS))
     if entry == "session":
@@ -177,6 +180,7 @@ def discord_help(replies: Replies, locale: object, *, moderator: bool, bot_name:
             "review": command_name(replies, "review.name", locale),
             "session": command_name(replies, "session.name", locale),
             "edit": command_name(replies, "session.edit.name", locale),
+            "withdraw": command_name(replies, "withdraw.name", locale),
             "stats": command_name(replies, "stats.name", locale),
             "reindex": command_name(replies, "reindex.name", locale),
             "bot": bot_name,

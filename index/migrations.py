@@ -321,6 +321,50 @@ CREATE TABLE IF NOT EXISTS digests (
     )
 
 
+@migration
+def add_library_posts(conn: sqlite3.Connection) -> None:
+    """Documents published to the Discord library channel (issue 13, item 2): what should be posted
+    (`wanted`, `version` bumped by each change the post must show) beside what was posted, so the
+    running bot catches up after a restart; and case-study withdrawals by moderators."""
+    run_script(
+        conn,
+        """
+CREATE TABLE IF NOT EXISTS library_posts (
+    doc_id TEXT PRIMARY KEY,
+    wanted INTEGER NOT NULL CHECK (wanted IN (0, 1)),
+    version INTEGER NOT NULL,
+    posted_version INTEGER NOT NULL DEFAULT 0,
+    channel_id TEXT,
+    thread_id TEXT,
+    message_id TEXT,
+    url TEXT,
+    requested_at TEXT NOT NULL,
+    posted_at TEXT
+);
+CREATE TABLE IF NOT EXISTS submission_withdrawals (
+    submission_id TEXT PRIMARY KEY REFERENCES submissions (id),
+    actor_id TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+""",
+    )
+    # case studies approved before this release get their post too, once the bot has a library channel
+    conn.execute(
+        "INSERT OR IGNORE INTO library_posts (doc_id, wanted, version, requested_at)"
+        " SELECT 'case-study:' || id, 1, 1, COALESCE(reviewed_at, submitted_at) FROM submissions"
+        " WHERE status = 'approved'"
+    )
+
+
+@migration
+def add_answer_filters(conn: sqlite3.Connection) -> None:
+    """The filters an answer was asked with, so its did-you-mean button asks again with them (issue 13)."""
+    add_column(conn, "feedback_answers", "filters", "TEXT NOT NULL DEFAULT '{}'")
+
+
 def add_column(conn: sqlite3.Connection, table: str, column: str, ddl: str) -> None:
     """ALTER TABLE ADD COLUMN unless the column is already there."""
     if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({_quoted(table)})")}:

@@ -16,7 +16,14 @@ from index.documents import Document
 from index.errors import InputError
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-STATUSES = (PENDING, APPROVED, REJECTED)
+WITHDRAWN = "withdrawn"  # approved, then taken back by a moderator (a row in submission_withdrawals)
+STATUSES = (PENDING, APPROVED, REJECTED, WITHDRAWN)
+# Every read of a submission: a withdrawal shows as its status, with the withdrawal's reason.
+SELECT = (
+    "SELECT s.*, w.reason AS withdrawn_reason, w.actor_name AS withdrawn_by, w.at AS withdrawn_at,"
+    " CASE WHEN w.submission_id IS NULL THEN s.status ELSE 'withdrawn' END AS shown_status"
+    " FROM submissions s LEFT JOIN submission_withdrawals w ON w.submission_id = s.id"
+)
 ANNOUNCEMENT = "case-study-published"  # to the announce channel
 APPROVED_NOTICE = "submission-approved"  # to the submitter
 REJECTED_NOTICE = "submission-rejected"  # to the submitter, with the reason
@@ -172,9 +179,12 @@ class HistoryEntry:
 
 
 def row_to_submission(row: sqlite3.Row) -> Submission:
+    # sqlite3.Row's `in` looks at values, not column names
+    withdrawn = "withdrawn_reason" in row.keys() and row["withdrawn_reason"] is not None  # noqa: SIM118
+    reviewed_at = row["withdrawn_at"] if withdrawn else row["reviewed_at"]
     return Submission(
         id=row["id"],
-        status=row["status"],
+        status=WITHDRAWN if withdrawn else row["status"],
         title=row["title"],
         member=row["member"],
         summary=row["summary"],
@@ -193,17 +203,20 @@ def row_to_submission(row: sqlite3.Row) -> Submission:
         submitter_name=row["submitter_name"],
         platform=row["platform"],
         submitted_at=datetime.fromisoformat(row["submitted_at"]),
-        reviewed_by=row["reviewed_by"],
-        reviewed_at=datetime.fromisoformat(row["reviewed_at"]) if row["reviewed_at"] else None,
-        reason=row["reason"],
+        reviewed_by=row["withdrawn_by"] if withdrawn else row["reviewed_by"],
+        reviewed_at=datetime.fromisoformat(reviewed_at) if reviewed_at else None,
+        reason=row["withdrawn_reason"] if withdrawn else row["reason"],
     )
 
 
-def to_document(sub: Submission) -> Document:
-    """The searchable document an approved case study becomes (a draft is only analysed)."""
+def to_document(sub: Submission, post_url: str | None = None) -> Document:
+    """The searchable document an approved case study becomes (a draft is only analysed); its link
+    is its post in the library channel once it has one, else the member's own."""
     meta = {"submission_id": sub.id, "submitter_id": sub.submitter_id, "platform": sub.platform}
     if sub.contact:
         meta["contact"] = sub.contact
+    if sub.url:
+        meta["source_url"] = sub.url  # the member's own link
     return Document(
         id=sub.doc_id if sub.id else "case-study:draft",
         text=sub.text,
@@ -211,7 +224,7 @@ def to_document(sub: Submission) -> Document:
         title=sub.title,
         author=sub.member,
         date=sub.submitted_at,
-        url=sub.url,
+        url=post_url or sub.url,
         source=f"submission {sub.id}" if sub.id else "submission",
         lang=sub.lang,
         technologies=sub.technologies,

@@ -31,8 +31,10 @@ from bot.casestudies.model import (
     PENDING,
     REJECTED,
     REJECTED_NOTICE,
+    SELECT,
     STATUSES,
     SUBMISSION_ID,
+    WITHDRAWN,
     HistoryEntry,
     InvalidTransition,
     Limits,
@@ -57,6 +59,7 @@ from bot.config import Moderators
 from bot.members import Actor, NotAllowed, is_moderator, may_review
 from bot.outbox import Notification, Outbox
 from bot.privacy.member_data import FORGOTTEN, MemberData
+from bot.search.library_posts import post_url, request_post, request_removal
 from index.database import Database, make_private_dir
 from index.documents import Document
 from index.errors import InputError
@@ -209,9 +212,9 @@ class SubmissionService:
         if status is not None and status not in STATUSES:
             raise InputError(f"unknown status {status!r}; choose from {', '.join(STATUSES)}")
         rows = self.db.query(
-            "SELECT * FROM submissions WHERE (? IS NULL OR status = ?)"
-            " ORDER BY status != 'pending',"
-            " CASE WHEN status = 'pending' THEN submitted_at END ASC, submitted_at DESC, id",
+            f"{SELECT} WHERE (? IS NULL OR shown_status = ?)"
+            " ORDER BY s.status != 'pending',"
+            " CASE WHEN s.status = 'pending' THEN s.submitted_at END ASC, s.submitted_at DESC, s.id",
             (status, status),
         )
         return [row_to_submission(row) for row in rows]
@@ -219,7 +222,7 @@ class SubmissionService:
     def mine(self, actor: Actor) -> list[Submission]:
         """A member's own submissions and their status, newest first."""
         rows = self.db.query(
-            "SELECT * FROM submissions WHERE submitter_id = ? AND platform = ? ORDER BY submitted_at DESC",
+            f"{SELECT} WHERE s.submitter_id = ? AND s.platform = ? ORDER BY s.submitted_at DESC",
             (str(actor.id), actor.platform),
         )
         return [row_to_submission(row) for row in rows]
@@ -276,6 +279,7 @@ class SubmissionService:
             tables={
                 "submissions": ("submitter_id", "submitter_name", "member", "reviewed_by"),
                 "submission_history": ("actor_id", "actor_name"),
+                "submission_withdrawals": ("actor_id", "actor_name"),
                 "outbox": ("recipient_id",),
             },
             export=self._export_member,
@@ -312,6 +316,10 @@ class SubmissionService:
         with self.db.transaction() as conn:
             for row in own:
                 sub_id = (row["id"],)
+                request_removal(conn, f"case-study:{row['id']}", self.clock())  # and its library post
+                changed += conn.execute(
+                    "DELETE FROM submission_withdrawals WHERE submission_id = ?", sub_id
+                ).rowcount
                 changed += conn.execute("DELETE FROM outbox WHERE submission_id = ?", sub_id).rowcount
                 changed += conn.execute(
                     "DELETE FROM submission_history WHERE submission_id = ?", sub_id
@@ -325,6 +333,10 @@ class SubmissionService:
             ).rowcount
             changed += conn.execute(
                 "UPDATE submission_history SET actor_id = '', actor_name = ? WHERE actor_id = ?",
+                (FORGOTTEN, member),
+            ).rowcount
+            changed += conn.execute(
+                "UPDATE submission_withdrawals SET actor_id = '', actor_name = ? WHERE actor_id = ?",
                 (FORGOTTEN, member),
             ).rowcount
         for row in own:  # after the commit: a crash in between leaves an orphan, removed at start
@@ -357,7 +369,7 @@ class SubmissionService:
         with self.db.transaction() as conn:
             changed = self._transition(conn, approved, actor, {})
             if changed:
-                self._publish(knowledge, approved)
+                self._index_case_study(knowledge, approved)
                 payload = {
                     "submission_id": sub.id,
                     "doc_id": sub.doc_id,
@@ -370,6 +382,7 @@ class SubmissionService:
                 }
                 self._queue(conn, ANNOUNCEMENT, sub.id, "", "", payload)
                 self._queue(conn, APPROVED_NOTICE, sub.id, sub.submitter_id, sub.platform, payload)
+                request_post(conn, sub.doc_id, reviewed_at)  # the library channel's post
         if not changed:  # someone else decided meanwhile
             self._require_pending(self._load(sub.id), "approve")
         knowledge.sync()
@@ -377,12 +390,7 @@ class SubmissionService:
 
     def reject(self, actor: Actor, submission_id: str, reason: str) -> Submission:
         self._require_moderator(actor)
-        reason = clean(reason or "")
-        if not reason:
-            raise InputError("a reason is needed to reject a submission: the submitter is told why")
-        if len(reason) > self.limits.reason_chars:
-            limit = self.limits.reason_chars
-            raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
+        reason = self._reason(reason, "a reason is needed to reject a submission: the submitter is told why")
         sub = self._load(submission_id)
         self._require_not_own(actor, sub)
         self._require_pending(sub, "reject")
@@ -441,10 +449,46 @@ class SubmissionService:
             )
             self._record(conn, sub.id, "edited", str(actor.id), actor.name, actor.platform, detail)
             if knowledge is not None:
-                self._publish(knowledge, edited)
+                self._index_case_study(knowledge, edited)
+                request_post(conn, sub.doc_id, self.clock())  # its library post shows the correction
         if knowledge is not None:
             knowledge.sync()
         return edited
+
+    def withdraw(self, actor: Actor, submission_id: str, reason: str) -> Submission:
+        """Take back an approved case study: out of the index and the web library, its library post
+        removed by the bot. The withdrawal, the removal and the post's removal commit together."""
+        self._require_moderator(actor)
+        reason = self._reason(
+            reason, "a reason is needed to withdraw a case study: it is kept in its history"
+        )
+        sub = self._load(submission_id)
+        if sub.status == WITHDRAWN:
+            raise InvalidTransition(
+                f"cannot withdraw {sub.id}: it was already withdrawn by {sub.reviewed_by}"
+            )
+        if sub.status != APPROVED:
+            raise InvalidTransition(
+                f"cannot withdraw {sub.id}: it is {sub.status} (only an approved case study is withdrawn)"
+            )
+        at = self.clock()
+        knowledge = self._knowledge()
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO submission_withdrawals (submission_id, actor_id, actor_name, platform,"
+                " at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+                (sub.id, str(actor.id), actor.name, actor.platform, at.isoformat(), reason),
+            )
+            if cur.rowcount == 1:
+                self._record(
+                    conn, sub.id, WITHDRAWN, str(actor.id), actor.name, actor.platform, {"reason": reason}
+                )
+                knowledge.record_removal(sub.doc_id)
+                request_removal(conn, sub.doc_id, at)
+        if cur.rowcount != 1:  # another moderator withdrew it meanwhile
+            raise InvalidTransition(f"cannot withdraw {sub.id}: it was already withdrawn")
+        knowledge.sync()
+        return replace(sub, status=WITHDRAWN, reviewed_by=actor.name, reviewed_at=at, reason=reason)
 
     def reconcile_published(self) -> int:
         """Make the published documents exactly the approved submissions: a crash of an older
@@ -456,8 +500,7 @@ class SubmissionService:
             if "#" not in doc_id
         }
         approved = {
-            f"case-study:{row['id']}"
-            for row in self.db.query("SELECT id FROM submissions WHERE status = 'approved'")
+            f"case-study:{row['id']}" for row in self.db.query(f"{SELECT} WHERE shown_status = 'approved'")
         }
         stray, missing = published - approved, approved - published
         if not stray and not missing:
@@ -467,7 +510,7 @@ class SubmissionService:
             for doc_id in sorted(stray):
                 knowledge.record_removal(doc_id)
             for doc_id in sorted(missing):
-                self._publish(knowledge, self._load(doc_id.removeprefix("case-study:")))
+                self._index_case_study(knowledge, self._load(doc_id.removeprefix("case-study:")))
         knowledge.sync()
         log.warning(
             "case studies: %d unpublished (not approved), %d published again (approved)",
@@ -493,6 +536,16 @@ class SubmissionService:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _reason(self, reason: str, missing: str) -> str:
+        """A moderator's reason, cleaned; `missing` is the error when there is none."""
+        reason = clean(reason or "")
+        if not reason:
+            raise InputError(missing)
+        if len(reason) > self.limits.reason_chars:
+            limit = self.limits.reason_chars
+            raise InputError(f"the reason is {len(reason):,} characters; the limit is {limit:,}")
+        return reason
+
     def _require_moderator(self, actor: Actor) -> None:
         if not is_moderator(actor, self.moderators):
             raise NotAllowed("only moderators can review case studies")
@@ -510,14 +563,14 @@ class SubmissionService:
         match = SUBMISSION_ID.match((submission_id or "").strip().lower())
         rows = []
         if match:
-            rows = self.db.query("SELECT * FROM submissions WHERE id = ?", (f"cs-{match.group(1)}",))
+            rows = self.db.query(f"{SELECT} WHERE s.id = ?", (f"cs-{match.group(1)}",))
         if not rows:
             shown = (submission_id or "").strip()[:40]
             raise UnknownSubmission(f"no submission with id {shown!r} (ids look like cs-7f3a2b)")
         return row_to_submission(rows[0])
 
     def _by_hash(self, content_hash: str) -> Submission | None:
-        rows = self.db.query("SELECT * FROM submissions WHERE content_hash = ?", (content_hash,))
+        rows = self.db.query(f"{SELECT} WHERE s.content_hash = ?", (content_hash,))
         return row_to_submission(rows[0]) if rows else None
 
     def _transition(self, conn: sqlite3.Connection, sub: Submission, actor: Actor, detail: dict) -> bool:
@@ -554,7 +607,7 @@ class SubmissionService:
         """Notices commit with the decision that caused them (the outbox is shared by all services)."""
         self.outbox.queue(conn, kind, sub_id, to, platform, payload)
 
-    def _publish(self, knowledge: KnowledgeBase, sub: Submission) -> None:
+    def _index_case_study(self, knowledge: KnowledgeBase, sub: Submission) -> None:
         """Record the case study in the caller's transaction: a long one as sections under it
         (labelled in its language), found and linked one by one; it stays one unit to reject,
         edit or forget."""
@@ -562,4 +615,4 @@ class SubmissionService:
         knowledge.record_sectioned(self._document(sub), section_chars=self.section_chars, labels=labels)
 
     def _document(self, sub: Submission) -> Document:
-        return to_document(sub)
+        return to_document(sub, post_url(self.db, sub.doc_id) if sub.id else None)

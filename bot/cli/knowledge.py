@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--json", action="store_true", help="print the summary as JSON")
     add.add_argument("--kind", choices=KINDS, help="kind for files that do not say (default: post)")
     add.add_argument("--author", help="author for files that do not say")
+    add.add_argument(
+        "--publish",
+        action="store_true",
+        help="also post each document to the Discord library channel (queued; the running bot posts it)",
+    )
     add.set_defaults(handler=index_add)
 
     rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
@@ -130,9 +135,23 @@ def index_add(args: argparse.Namespace, app: App) -> int:
             f"{pending} change(s) are saved but not searchable yet: another process (the running bot?) "
             "is writing the search index; they are indexed by its next write or the next command"
         )
+    published, left_out = _publish(app, args.paths) if args.publish else (None, 0)
+    if not args.publish:  # a published document added again with new content: its post follows
+        sources = [variant for path in args.paths for variant in _source_variants(str(path))]
+        app.library_posts.refresh_changed(app.knowledge.ids_matching(sources=sources))
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        data = report.to_json()
+        if published is not None:
+            data["published"] = published
+            data["not_published"] = left_out
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        if published is not None:
+            report.notes.append(
+                f"{len(published)} document(s) queued for the Discord library channel: the running bot"
+                " posts them within a minute (or when it next starts)"
+                + (f"; {left_out} member post(s) or section(s) are not posted alone" if left_out else "")
+            )
         print(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
             f"skipped {_skipped_summary(report)}"
@@ -156,6 +175,15 @@ def _skipped_summary(report: IngestReport) -> str:
     return f"{total:,} (" + ", ".join(f"{n:,} {what}{'s' if n != 1 else ''}" for what, n in counts) + ")"
 
 
+def _publish(app: App, paths: list[Path]) -> tuple[list[str], int]:
+    """Queue the documents of these files (added now or before) to be posted; a long one is posted
+    once, not per section, and members' Discord posts are left out. Returns (queued, left out)."""
+    sources = [variant for path in paths for variant in _source_variants(str(path))]
+    ids = app.knowledge.ids_matching(sources=sources)
+    ok, refused = app.library_posts.publishable(ids)
+    return app.library_posts.publish(ok), len(refused)
+
+
 def index_remove(args: argparse.Namespace, app: App) -> int:
     """Ids must all exist (else nothing is removed); --kind/--source/--sample must match something."""
     criteria = args.kind is not None or bool(args.source) or args.sample
@@ -176,6 +204,7 @@ def index_remove(args: argparse.Namespace, app: App) -> int:
         if not ids:
             raise InputError("index remove: no document matches; nothing removed")
     removed = kb.remove(ids)
+    app.library_posts.unpublish(removed)  # a published one's library post goes too
     shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
     print(f"removed {len(removed)} document(s): {shown}")
     return 0

@@ -221,6 +221,11 @@ def submission_embed(sub, replies: Replies, locale: object) -> discord.Embed:
     embed.add_field(name="\u200b", value="\n".join(facts), inline=False)
     if sub.status == "approved":
         embed.add_field(name="\u200b", value=replies.get("review_approved", locale, name=sub.reviewed_by))
+    elif sub.status == "withdrawn":
+        embed.add_field(
+            name="\u200b",
+            value=replies.get("review_withdrawn", locale, name=sub.reviewed_by, reason=sub.reason),
+        )
     elif sub.status == "rejected":
         embed.add_field(
             name="\u200b",

@@ -23,6 +23,7 @@ NO_MEMBER_DATA: Mapping[str, str] = {
     "post_channels": "per-channel backfill marks",
     "session_announcements": "announcements posted to a channel",
     "mirrored_events": "sessions mirrored as server events",
+    "library_posts": "documents' posts in the library channel (document ids and links, nobody's id)",
     "feedback_answers": "answers shown (question, result ids), not who asked or voted",
     "feedback_salt": "the secret members' vote hashes are made with",
     "digests": "digests posted: periods and the document ids listed (re-read, opt-outs honoured, when sent)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -72,6 +72,7 @@ class FeedbackService:
         result_ids: Sequence[str],
         lang: str | None = None,
         suggestion: str | None = None,
+        filters: Mapping[str, str | None] | None = None,
     ) -> str:
         """Committed before the buttons that name it are shown (a did-you-mean button re-runs the
         stored suggestion); returns its id."""
@@ -79,7 +80,7 @@ class FeedbackService:
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO feedback_answers (id, question, normalised, result_ids, lang, suggestion, "
-                "asked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "asked_at, filters) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     answer_id,
                     question.strip()[:QUESTION_CHARS],
@@ -88,6 +89,7 @@ class FeedbackService:
                     lang,
                     suggestion,
                     self._clock().isoformat(),
+                    json.dumps({k: v for k, v in (filters or {}).items() if v}, ensure_ascii=False),
                 ),
             )
         return answer_id
@@ -97,6 +99,13 @@ class FeedbackService:
         if not rows:
             raise UnknownAnswer(answer_id)
         return rows[0]["suggestion"]
+
+    def suggested(self, answer_id: str) -> tuple[str | None, dict[str, str]]:
+        """The did-you-mean suggestion and the filters the question was asked with (kept on a click)."""
+        rows = self._db.query("SELECT suggestion, filters FROM feedback_answers WHERE id = ?", (answer_id,))
+        if not rows:
+            raise UnknownAnswer(answer_id)
+        return rows[0]["suggestion"], json.loads(rows[0]["filters"] or "{}")
 
     def vote(self, answer_id: str, member_id: str | int, helpful: bool) -> Vote:
         voter = self._voter(member_id)

@@ -200,7 +200,7 @@ class Library:
         pages = self.page_urls(h.id for h in answer.results) if self.base_url else {}
         if not pages:
             return answer
-        return replace(answer, results=[replace(h, url=pages.get(h.id, h.url)) for h in answer.results])
+        return replace(answer, results=[replace(h, url=_page_or_post(h, pages)) for h in answer.results])
 
     # -- searching ------------------------------------------------------------------------------
 
@@ -287,3 +287,11 @@ def _excerpt(text: str) -> str:
 def _first_line(text: str) -> str:
     line = next((ln for ln in text.splitlines() if ln.strip(" #*")), "")
     return _excerpt(line.strip(" #*"))[:100]
+
+
+def _page_or_post(hit: Hit, pages: dict[str, str]) -> str:
+    """A document published in the Discord library channel keeps its post as its link (the post has the
+    file and the discussion); the web page is the link of the others."""
+    if hit.url.startswith("https://discord.com/channels/"):
+        return hit.url
+    return pages.get(hit.id, hit.url)

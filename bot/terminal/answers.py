@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.search.asking import COUNTED, counts_summary
+from bot.text.country_names import country_names
 from index.documents import Answer
 
 
@@ -13,6 +14,7 @@ def render_answer(
     offset: int = 0,
     more_hint: str = "use --limit for more",
     say: Callable[..., str] | None = None,
+    lang: str = "en",
 ) -> str:
     """Plain text for a terminal: numbered answers, snippet, who/when/where, link.
 
@@ -35,8 +37,8 @@ def render_answer(
         who = [
             hit.author or "",
             hit.date.date().isoformat() if hit.date else "",
-            ", ".join(hit.technologies),
-            ", ".join(hit.countries),
+            ", ".join(say(f"tech.{t}") if say else t for t in hit.technologies),
+            ", ".join(country_names(hit.countries, lang)),  # "Honduras, El Salvador", not "HN, SV"
         ]
         lines.append("   " + " · ".join(part for part in who if part))
         lines.append(f"   {hit.url or hit.id}")

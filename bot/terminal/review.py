@@ -17,6 +17,7 @@ from bot.app import App
 from bot.casestudies.model import STATUSES, Submission, SubmissionForm
 from bot.members import Actor
 from bot.outbox import Notification
+from bot.replies import Replies
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -66,9 +67,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     edit.add_argument("--json", action="store_true")
     edit.set_defaults(handler=cmd_edit)
 
+    withdraw = actions.add_parser(
+        "withdraw", help="take back an approved case study: out of the search, its library post removed"
+    )
+    withdraw.add_argument("id")
+    withdraw.add_argument("--reason", required=True, help="kept in the case study's history")
+    withdraw.add_argument("--json", action="store_true")
+    withdraw.set_defaults(handler=cmd_withdraw)
+
     outbox = actions.add_parser("outbox", help="announcements and notices waiting for the Discord adapter")
     outbox.add_argument("--json", action="store_true")
     outbox.set_defaults(handler=cmd_outbox, index_access="read")
+
+
+class _Words:
+    """The terminal's words in `args.lang` (the console sets it to its --lang; the CLI is English)."""
+
+    def __init__(self, app: App, args: argparse.Namespace):
+        self.replies: Replies = app.replies
+        self.lang = getattr(args, "lang", None) or "en"
+
+    def __call__(self, key: str, **fields: object) -> str:
+        return self.replies.get(f"cli.{key}", self.lang, **fields)
+
+    def status(self, status: str) -> str:
+        return self(f"status.{status}")
+
+    def label(self, key: str, value: object) -> str:
+        """ "  member:     value": labels padded as one column, whatever their language."""
+        return f"  {self(key) + ':':<11} {value}"
 
 
 def cmd_submit(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
@@ -86,32 +113,33 @@ def cmd_submit(args: argparse.Namespace, app: App, out: TextIO | None = None) ->
     )
     receipt = service.submit(form, Actor.local())
     sub = receipt.submission
+    w = _Words(app, args)
     if args.json:
         _print_json(say, receipt.to_json())
     elif receipt.duplicate:
-        say(
-            f'Already received as {sub.id} ("{sub.title}", {sub.status}):'
-            " identical content, nothing new stored."
-        )
+        say(w("submit_duplicate", id=sub.id, title=sub.title, status=w.status(sub.status)))
     else:
-        say(f'Received {sub.id}: "{sub.title}" from {sub.member}, waiting for a moderator\'s review.')
-        say(f"  {_facts(sub)}")
+        say(w("submit_received", id=sub.id, title=sub.title, member=sub.member))
+        say(f"  {_facts(sub, w)}")
     return 0
 
 
 def cmd_list(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
     say = _printer(out)
     subs = app.submissions.list(Actor.local(), status=args.status)
+    w = _Words(app, args)
     if args.json:
         _print_json(say, [sub.to_json() for sub in subs])
         return 0
     if not subs:
-        say("No submissions." if not args.status else f"No {args.status} submissions.")
+        say(w("list_none") if not args.status else w("list_none_status", status=w.status(args.status)))
         return 0
-    say(f"{'ID':<10} {'STATUS':<9} {'SUBMITTED':<17} {'MEMBER':<20} TITLE")
+    head = (w("col_status"), w("col_submitted"), w("col_member"), w("col_title"))
+    say(f"{'ID':<10} {head[0]:<9} {head[1]:<17} {head[2]:<20} {head[3]}")
     for sub in subs:
         when = sub.submitted_at.strftime("%Y-%m-%d %H:%M")
-        say(f"{sub.id:<10} {sub.status:<9} {when:<17} {_cut(sub.member, 20):<20} {_cut(sub.title, 60)}")
+        status = w.status(sub.status)
+        say(f"{sub.id:<10} {status:<9} {when:<17} {_cut(sub.member, 20):<20} {_cut(sub.title, 60)}")
     return 0
 
 
@@ -123,30 +151,33 @@ def cmd_show(args: argparse.Namespace, app: App, out: TextIO | None = None) -> i
     if args.json:
         _print_json(say, {**sub.to_json(), "text": sub.text, "history": [h.to_json() for h in history]})
         return 0
-    say(f"{sub.id}  [{sub.status}]  {sub.title}")
-    say(f"  member:     {sub.member}")
+    w = _Words(app, args)
+    say(f"{sub.id}  [{w.status(sub.status)}]  {sub.title}")
+    say(w.label("member", sub.member))
     submitter = f"{sub.submitter_name} ({sub.platform} {sub.submitter_id})"
-    say(f"  submitted:  {sub.submitted_at:%Y-%m-%d %H:%M} UTC by {submitter}")
+    say(w.label("submitted", w("submitted_by", when=f"{sub.submitted_at:%Y-%m-%d %H:%M}", who=submitter)))
     if sub.contact:
-        say(f"  contact:    {sub.contact}")
+        say(w.label("contact", sub.contact))
     if sub.url:
-        say(f"  url:        {sub.url}")
-    say(f"  {_facts(sub)}")
+        say(w.label("url", sub.url))
+    say(f"  {_facts(sub, w)}")
     stored = app.submissions.file_path(actor, sub.id)
     if stored:
-        say(f"  stored as:  {stored}")
+        say(w.label("stored_as", stored))
     if sub.reason:
-        say(f"  reason:     {sub.reason}")
+        say(w.label("reason", sub.reason))
     say()
-    for heading, text in (("Summary", sub.summary), ("Results and lessons learned", sub.results)):
+    for heading, text in (("summary", sub.summary), ("results", sub.results)):
         if text:
-            say(f"{heading}:\n{text}\n")
+            say(f"{w(heading)}:\n{text}\n")
     if sub.file_text:
-        say(f"Document ({sub.file_name}):\n{sub.file_text}\n")
-    say("History:")
+        say(f"{w('document', name=sub.file_name)}:\n{sub.file_text}\n")
+    say(f"{w('history')}:")
     for entry in history:
         detail = f"  {json.dumps(entry.detail, ensure_ascii=False)}" if entry.detail else ""
-        say(f"  {entry.at:%Y-%m-%d %H:%M} {entry.action:<9} by {entry.actor_name} ({entry.platform}){detail}")
+        action = w(f"action.{entry.action}")
+        by = w("history_by", name=entry.actor_name, platform=entry.platform)
+        say(f"  {entry.at:%Y-%m-%d %H:%M} {action:<9} {by}{detail}")
     return 0
 
 
@@ -156,7 +187,7 @@ def cmd_approve(args: argparse.Namespace, app: App, out: TextIO | None = None) -
     if args.json:
         _print_json(say, sub.to_json())
     else:
-        say(f'Approved {sub.id}: "{sub.title}" is now searchable ({sub.doc_id}); announcement queued.')
+        say(_Words(app, args)("approved", id=sub.id, title=sub.title, doc_id=sub.doc_id))
     return 0
 
 
@@ -166,7 +197,17 @@ def cmd_reject(args: argparse.Namespace, app: App, out: TextIO | None = None) ->
     if args.json:
         _print_json(say, sub.to_json())
     else:
-        say(f'Rejected {sub.id}: "{sub.title}". The submitter will be told: {sub.reason}')
+        say(_Words(app, args)("rejected", id=sub.id, title=sub.title, reason=sub.reason))
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    say = _printer(out)
+    sub = app.submissions.withdraw(Actor.local(), args.id, args.reason)
+    if args.json:
+        _print_json(say, sub.to_json())
+    else:
+        say(_Words(app, args)("withdrawn", id=sub.id, title=sub.title))
     return 0
 
 
@@ -182,16 +223,17 @@ def cmd_edit(args: argparse.Namespace, app: App, out: TextIO | None = None) -> i
     if args.json:
         _print_json(say, after.to_json())
         return 0
+    w = _Words(app, args)
     changes = [
-        f"{name}: {_shown(getattr(before, name))} -> {_shown(getattr(after, name))}"
+        f"{name}: {_shown(getattr(before, name), w)} -> {_shown(getattr(after, name), w)}"
         for name in ("title", "member", "technologies", "lang")
         if getattr(before, name) != getattr(after, name)
     ]
     if not changes:
-        say(f"{after.id}: nothing to change.")
+        say(w("edit_none", id=after.id))
         return 0
-    again = " (re-indexed)" if after.status == "approved" else ""
-    say(f"Updated {after.id}{again}: " + "; ".join(changes))
+    key = "edit_done_reindexed" if after.status == "approved" else "edit_done"
+    say(w(key, id=after.id, changes="; ".join(changes)))
     return 0
 
 
@@ -201,32 +243,36 @@ def cmd_outbox(args: argparse.Namespace, app: App, out: TextIO | None = None) ->
     if args.json:
         _print_json(say, [note.to_json() for note in notes])
         return 0
+    w = _Words(app, args)
     if not notes:
-        say("Nothing waiting to be sent.")
+        say(w("outbox_none"))
     for note in notes:
-        say(f"#{note.id:<4} {note.kind:<22} {note.submission_id}  {_recipient(note)}")
+        say(f"#{note.id:<4} {note.kind:<22} {note.submission_id}  {_recipient(note, w)}")
     return 0
 
 
-def _facts(sub: Submission) -> str:
+def _facts(sub: Submission, w: _Words) -> str:
     parts = [
-        f"language: {sub.lang or '?'}",
-        f"technologies: {', '.join(sub.technologies) or 'none detected'}",
-        f"{sub.to_json()['words']} words",
+        w("facts_lang", lang=sub.lang or "?"),
+        w("facts_technologies", technologies=", ".join(sub.technologies) or w("none_detected")),
+        w("facts_words", count=sub.to_json()["words"]),
     ]
     if sub.file_name:
-        parts.append(f"file: {sub.file_name} ({sub.file_format}, {sub.file_bytes:,} bytes)")
+        size = f"{sub.file_bytes:,}"
+        parts.append(w("facts_file", name=sub.file_name, format=sub.file_format, bytes=size))
     return " · ".join(parts)
 
 
-def _recipient(note: Notification) -> str:
-    return "announce channel" if not note.recipient_id else f"to {note.platform} user {note.recipient_id}"
+def _recipient(note: Notification, w: _Words) -> str:
+    if not note.recipient_id:
+        return w("to_announce_channel")
+    return w("to_user", platform=note.platform, id=note.recipient_id)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object, w: _Words) -> str:
     if isinstance(value, tuple):
-        return ",".join(value) or "(none)"
-    return repr(value) if value else "(none)"
+        return ",".join(value) or w("none")
+    return repr(value) if value else w("none")
 
 
 def _cut(text: str, width: int) -> str:

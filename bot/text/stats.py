@@ -19,7 +19,7 @@ def count_list(counts: dict[str, int], label: Callable[[str], str] = str, empty:
 
 def stats_fields(stats: KnowledgeStats, name: Callable[[str], str] | None = None) -> dict[str, object]:
     """The fields of the `stats` reply; `name(key)`, when given, words kinds and technologies in the
-    reader's language (Discord), else they read as stored (the console)."""
+    reader's language (Discord, the console), else they read as stored."""
     fields: dict[str, object] = {"documents": stats.documents, "pending": stats.pending}
     for attribute, _, prefix in FACETS:
         label = (lambda key, prefix=prefix: name(prefix + key)) if name and prefix else str

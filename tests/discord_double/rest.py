@@ -59,6 +59,7 @@ class RestApi:
         r("PUT", r"/applications/(?P<app_id>\d+)(/guilds/(?P<guild_id>\d+))?/commands", self.put_commands)
         r("POST", r"/applications/(?P<app_id>\d+)(/guilds/(?P<guild_id>\d+))?/commands", self.post_command)
         r("GET", r"/channels/(?P<channel_id>\d+)", self.get_channel)
+        r("PATCH", r"/channels/(?P<channel_id>\d+)", self.patch_channel)
         r("GET", r"/channels/(?P<channel_id>\d+)/messages", self.get_messages)
         r("POST", r"/channels/(?P<channel_id>\d+)/messages", self.post_message)
         r("GET", r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)", self.get_message)
@@ -256,6 +257,24 @@ class RestApi:
 
     async def get_channel(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         return 200, self._channel(channel_id)
+
+    async def patch_channel(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
+        """Renaming (or archiving) a thread or forum post the bot made; THREAD_UPDATE is sent."""
+        channel = self._channel(channel_id)
+        if channel["type"] not in (p.PUBLIC_THREAD,):
+            raise ApiError(403, 50013, "Missing Permissions")  # the bot only edits its own posts here
+        if channel.get("owner_id") != self.world.bot_user["id"]:
+            raise ApiError(403, 50013, "Missing Permissions")
+        body = record.json or {}
+        if "name" in body:
+            if not 1 <= len(body["name"] or "") <= 100:
+                raise ApiError(400, 50035, "Invalid Form Body", {"name": "Must be 1 to 100 in length."})
+            channel["name"] = body["name"]
+        for key in ("archived", "locked"):
+            if key in body:
+                channel["thread_metadata"][key] = bool(body[key])
+        self.double.broadcast("THREAD_UPDATE", channel)
+        return 200, channel
 
     async def get_messages(self, record: RecordedRequest, channel_id: str) -> tuple[int, Any]:
         self._channel(channel_id)

@@ -3,6 +3,8 @@ one per member, surviving a restart; a did-you-mean button that re-runs the corr
 
 from __future__ import annotations
 
+import json
+
 from tests.e2e.clikc import DEFER, TIMEOUT, Clikc, string
 
 EPHEMERAL = 64
@@ -80,3 +82,29 @@ async def test_did_you_mean_is_a_button_that_asks_the_corrected_question(clikc: 
     suggestion = string("fr", "did_you_mean", suggestion="x").split("x")[0]
     assert suggestion not in embed.get("description", ""), "no further suggestion for a correct word"
     assert any(i.startswith("clikc:vote:") for i in buttons(reply)), "the new answer can be voted on too"
+
+
+async def test_did_you_mean_keeps_the_questions_filters(clikc: Clikc):
+    """Pressing "Search “blockchain”" under `/ask blokchain kind:case-study` asks the corrected question
+    with kind:case-study still applied (issue 13, item 4)."""
+    await clikc.start()
+    unfiltered = await clikc.ask("blockchain", user="joao")
+    everything = [f["value"] for f in unfiltered.embed["fields"]]
+    case_study = string("en", "kind.case-study")
+    assert any(f"*{case_study}*" not in value for value in everything), "without the filter, other kinds too"
+
+    answer = await clikc.ask("blokchain", user="joao", kind="case-study")
+    dym = next(c for i, c in buttons(answer.message).items() if i.startswith("clikc:dym:"))
+    reply = await press(clikc, answer.message, dym["custom_id"], "pierre")
+    embed = reply["embeds"][0]
+    assert embed["title"] == string("en", "answers_title", query="blockchain")
+    assert embed["fields"] and all(f"*{case_study}*" in f["value"] for f in embed["fields"]), embed["fields"]
+    [stored] = clikc.app.db.query(
+        "SELECT filters, result_ids FROM feedback_answers WHERE question = 'blockchain' AND filters != '{}'"
+    )
+    assert stored["filters"] == '{"kind": "case-study"}'
+    assert len(json.loads(stored["result_ids"])) == len(embed["fields"])
+    print(
+        f"\n[pierre] presses “{dym['label']}” under /ask blokchain kind:case-study"
+        f" → {len(embed['fields'])} case studies"
+    )

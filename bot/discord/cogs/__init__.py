@@ -5,6 +5,7 @@ from bot.discord.cogs.digest import DigestCog
 from bot.discord.cogs.feedback import FeedbackCog
 from bot.discord.cogs.help import HelpCog
 from bot.discord.cogs.indexing import IndexingCog
+from bot.discord.cogs.library import LibraryCog
 from bot.discord.cogs.moderation import ModerationCog
 from bot.discord.cogs.privacy import PrivacyCog
 from bot.discord.cogs.related import RelatedCog
@@ -27,4 +28,5 @@ COGS = (
     ReviewEditCog,
     RelatedCog,
     DigestCog,
+    LibraryCog,
 )

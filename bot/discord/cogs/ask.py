@@ -154,7 +154,7 @@ class AskCog(commands.Cog):
         pages = (
             AnswerPages(self, interaction.user.id, request, answer, locale) if self.paged(answer) else None
         )
-        view = await answer_view(self.bot, request.question, answer, locale, pages)
+        view = await answer_view(self.bot, request, answer, locale, pages)
         sent = await interaction.followup.send(embed=embed, view=view, wait=True)
         if pages is not None:
             pages.message = sent
@@ -218,7 +218,7 @@ class AskCog(commands.Cog):
             return
         embed = render.answer_embed(answer, replies, locale)
         pages = AnswerPages(self, message.author.id, request, answer, locale) if self.paged(answer) else None
-        view = await answer_view(self.bot, request.question, answer, locale, pages)
+        view = await answer_view(self.bot, request, answer, locale, pages)
         sent = await message.reply(embed=embed, view=view)
         if pages is not None:
             pages.message = sent

@@ -102,23 +102,23 @@ class DidYouMeanButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"cl
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            suggestion = await asyncio.to_thread(app.feedback.suggestion, self.answer_id)
+            suggestion, filters = await asyncio.to_thread(app.feedback.suggested, self.answer_id)
         except UnknownAnswer:
-            suggestion = None
+            suggestion, filters = None, {}
         if not suggestion:
             await send_ephemeral(interaction, app.replies.get("expired", interaction.locale))
             return
         cog = bot.get_cog("AskCog")
-        request = AskRequest(suggestion).validated()
+        request = AskRequest(suggestion, **filters).validated()  # the question's filters still apply
         answer = await cog.run_search(request)  # type: ignore[union-attr]
         embed = render.answer_embed(answer, app.replies, interaction.locale)
-        view = await answer_view(bot, suggestion, answer, interaction.locale)
+        view = await answer_view(bot, request, answer, interaction.locale)
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
 
 async def answer_view(
     bot: ClikcBot,
-    question: str,
+    request: AskRequest,
     answer: Answer,
     locale: object,
     view: discord.ui.View | None = None,
@@ -129,7 +129,12 @@ async def answer_view(
     ids = [hit.id for hit in answer.results]
     suggestion = answer.did_you_mean
     answer_id = await asyncio.to_thread(
-        app.feedback.record_answer, question, ids, replies.lang(locale), suggestion
+        app.feedback.record_answer,
+        request.question,
+        ids,
+        replies.lang(locale),
+        suggestion,
+        request_filters(request),
     )
     view = view or discord.ui.View(timeout=None)
     if suggestion:
@@ -139,6 +144,18 @@ async def answer_view(
         view.add_item(VoteButton(answer_id, True, replies.get("helpful", locale)[:LABEL]))
         view.add_item(VoteButton(answer_id, False, replies.get("not_helpful", locale)[:LABEL]))
     return view
+
+
+def request_filters(request: AskRequest) -> dict[str, str | None]:
+    """The options a question was asked with, by AskRequest's field names (stored with the answer)."""
+    return {
+        "technology": request.technology,
+        "kind": request.kind,
+        "member": request.member,
+        "lang": request.lang,
+        "country": request.country,
+        "doc_type": request.doc_type,
+    }
 
 
 def feedback_items(view: discord.ui.View) -> list[discord.ui.Item]:

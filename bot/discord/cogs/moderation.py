@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.cogs.review_edit import review_view
+from bot.discord.cogs.review_edit import review_view, withdraw
 from bot.discord.render import submission_embed
 from bot.discord.replying import send_ephemeral
 from bot.discord.translator import T
@@ -99,6 +99,21 @@ class ModerationCog(commands.Cog):
                 view=review_view(sub.id, app.replies, interaction.locale),
                 ephemeral=True,
             )
+
+    @clikc.command(
+        name=T("withdraw", "withdraw.name"),
+        description=T("Withdraw an approved case study and its library post", "withdraw.description"),
+    )
+    @app_commands.describe(
+        submission=T("Its id, e.g. cs-7f3a2b", "withdraw.submission"),
+        reason=T("Why (kept in its history)", "withdraw.reason"),
+    )
+    async def withdraw(
+        self, interaction: discord.Interaction, submission: str, reason: app_commands.Range[str, 1, 1000]
+    ) -> None:
+        if await refuse_non_moderator(self.bot, interaction):
+            return
+        await withdraw(self.bot, interaction, submission, reason)
 
     session = app_commands.Group(
         name=T("session", "session.name"),

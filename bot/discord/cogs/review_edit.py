@@ -1,5 +1,6 @@
 """Review without leaving Discord: the review message (the submission, its file attached) with
-Approve, Reject and Edit buttons (title, member, technologies, language in a modal).
+Approve, Reject and Edit buttons (title, member, technologies, language in a modal); once approved,
+Edit and Withdraw (reason in a modal), whose changes the library channel's post follows.
 
 The buttons are DynamicItems naming the submission, so they work on review messages posted before a
 restart; only a moderator of the home server may use them (the service checks again).
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 LABEL = 45  # Discord's limit for a modal's title and its labels
 DEFAULT_UPLOAD_LIMIT = 10 * 2**20  # a server without boosts
 ID_PATTERN = r"(?P<id>cs-[0-9a-f]{6})"
+CHANGED = "clikc_library_changed"  # dispatched after an approval, an edit or a withdrawal (LibraryCog)
 
 
 def _bot(interaction: discord.Interaction) -> ClikcBot:
@@ -108,8 +110,10 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc
             await report_failure(bot, interaction, exc)
             return
         log.info("submission %s approved by moderator %s", sub.id, interaction.user.id)
+        bot.dispatch(CHANGED)  # its library post goes out now
         embed = render.submission_embed(sub, bot.app.replies, interaction.locale)
-        await interaction.edit_original_response(embed=embed, view=None)
+        view = decided_view(sub, bot.app.replies, interaction.locale)  # Edit and Withdraw stay
+        await interaction.edit_original_response(embed=embed, view=view)
 
 
 class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:reject:{ID_PATTERN}"):
@@ -230,17 +234,94 @@ class EditModal(discord.ui.Modal):
         who = bot.actor(interaction.user)
         sub = await bot.writer.call(lambda: bot.app.submissions.edit(who, self.submission_id, **changes))
         log.info("submission %s edited by moderator %s", sub.id, interaction.user.id)
+        bot.dispatch(CHANGED)  # an approved case study's library post shows the correction
         replies = bot.app.replies
         await send_ephemeral(interaction, replies.get("review_edited", interaction.locale, id=sub.id))
         if self.review is not None:  # in the review channel's language, like the rest of that message
             guild = bot.home_guild
             locale = guild.preferred_locale if guild else None
             view = review_view(sub.id, replies, locale) if sub.status == "pending" else None
+            view = view or decided_view(sub, replies, locale)
             with contextlib.suppress(discord.HTTPException):  # the message may have been deleted
                 await self.review.edit(embed=render.submission_embed(sub, replies, locale), view=view)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report_failure(self.bot, interaction, error)
+
+
+def decided_view(sub, replies, locale: object) -> discord.ui.View | None:
+    """Under a decided review message: an approved case study can still be edited or withdrawn."""
+    if sub.status != "approved":
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(EditButton(sub.id, replies.get("edit", locale)))
+    view.add_item(WithdrawButton(sub.id, replies.get("withdraw", locale)))
+    return view
+
+
+class WithdrawButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:withdraw:{ID_PATTERN}"):
+    def __init__(self, submission_id: str, label: str = "Withdraw"):
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.danger, custom_id=f"clikc:withdraw:{submission_id}"
+            )
+        )
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
+        return cls(match["id"], item.label or "Withdraw")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        if not bot.is_moderator(interaction.user):  # checked here, whoever can see the button
+            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+            return
+        modal = WithdrawModal(bot, self.submission_id, interaction.locale, interaction.message)
+        await interaction.response.send_modal(modal)
+
+
+class WithdrawModal(discord.ui.Modal):
+    def __init__(self, bot: ClikcBot, submission_id: str, locale: object, review: discord.Message | None):
+        replies = bot.app.replies
+        super().__init__(title=replies.get("withdraw_title", locale, id=submission_id)[:45])
+        self.bot = bot
+        self.submission_id = submission_id
+        self.review = review
+        self.reason = discord.ui.TextInput(style=discord.TextStyle.paragraph, max_length=1000)
+        label = replies.get("withdraw_reason", locale)[:45]
+        self.add_item(discord.ui.Label(text=label, component=self.reason))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await withdraw(self.bot, interaction, self.submission_id, self.reason.value, self.review)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_failure(self.bot, interaction, error)
+
+
+async def withdraw(
+    bot: ClikcBot,
+    interaction: discord.Interaction,
+    submission_id: str,
+    reason: str,
+    review: discord.Message | None = None,
+) -> None:
+    """Committed (out of the index, post removal queued) before the moderator is told; then the post goes."""
+    if not bot.is_moderator(interaction.user):
+        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        return
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    who = bot.actor(interaction.user)
+    sub = await bot.writer.call(bot.app.submissions.withdraw, who, submission_id, reason)
+    log.info("submission %s withdrawn by moderator %s", sub.id, interaction.user.id)
+    replies = bot.app.replies
+    await send_ephemeral(interaction, replies.get("withdraw_done", interaction.locale, id=sub.id))
+    bot.dispatch(CHANGED)
+    if review is not None:
+        guild = bot.home_guild
+        locale = guild.preferred_locale if guild else None
+        with contextlib.suppress(discord.HTTPException):  # the review message may have been deleted
+            await review.edit(embed=render.submission_embed(sub, replies, locale), view=None)
 
 
 def review_file(bot: ClikcBot, sub) -> discord.File | None:
@@ -259,7 +340,8 @@ def review_file(bot: ClikcBot, sub) -> discord.File | None:
 class ReviewEditCog(commands.Cog):
     def __init__(self, bot: ClikcBot):
         self.bot = bot
-        bot.add_dynamic_items(ApproveButton, RejectButton, EditButton)  # review buttons survive restarts
+        # review buttons survive restarts
+        bot.add_dynamic_items(ApproveButton, RejectButton, EditButton, WithdrawButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ApproveButton, RejectButton, EditButton)
+        self.bot.remove_dynamic_items(ApproveButton, RejectButton, EditButton, WithdrawButton)

@@ -14,7 +14,7 @@ from tests.conftest import CONFIG_DIR, ROOT
 
 READY = (
     "discord: {guild: G, index_channels: [experiencias], review_channel: moderacion,"
-    " announce_channel: anuncios, moderators: {roles: [Moderador]}}\n"
+    " announce_channel: anuncios, library_channel: biblioteca, moderators: {roles: [Moderador]}}\n"
 )
 
 
@@ -146,8 +146,9 @@ def test_config_check_fails_with_one_line_per_missing_essential(tmp_path, cli):
         "review_channel",
     ]
     warnings = [line for line in err.splitlines() if "warning:" in line]
-    assert len(warnings) == 2
+    assert len(warnings) == 3
     assert "only members with Manage Server" in warnings[0] and "announce_channel" in warnings[1]
+    assert "library_channel" in warnings[2]  # nothing is published until it is set
 
 
 def test_no_moderator_at_all_is_a_missing_essential(tmp_path, cli):

@@ -33,7 +33,7 @@ def test_both_are_off_by_default(settings):
 def test_what_they_will_do(settings):
     status, out, err = settings(
         "discord: {guild: G, index_channels: [experiencias, '#general'], review_channel: mod,"
-        " announce_channel: anuncios, moderators: {roles: [Moderador]},"
+        " announce_channel: anuncios, library_channel: biblioteca, moderators: {roles: [Moderador]},"
         " related: {channels: [experiencias, general], quiet_time: 12h, limit: 2}}\n"
         "digest: {enabled: true, every: 7d, starts: '2024-01-01 09:00', timezone: America/Mexico_City}\n"
     )

@@ -131,7 +131,7 @@ def test_bad_input_is_one_line_and_exit_2(cli, args, message):
 
 
 READY = (
-    "discord: {guild: G, index_channels: [x], review_channel: r, announce_channel: a,"
+    "discord: {guild: G, index_channels: [x], review_channel: r, announce_channel: a, library_channel: l,"
     " moderators: {roles: [Moderador]}}\n"
 )
 

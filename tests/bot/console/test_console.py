@@ -212,7 +212,57 @@ def test_console_never_tells_the_user_to_type_a_discord_command(app):
         err = io.StringIO()
         console = Console(app, io.StringIO(), io.StringIO(), err, locale=lang, user="x")
         said = [console.t("greeting"), console.t("hint")]
-        for line in ("privacy status", "help", "more", "ask", "privacy x", "sessions --ics -", "zzzz"):
+        lines = ("privacy status", "help", "more", "ask", "privacy x", "sessions --ics -", "zzzz", "stats")
+        for line in (*lines, "review list", "review outbox", "review show cs-000000", "submit"):
             said.append(console.handle(line) or "")
         text = "\n".join(said) + err.getvalue()
         assert not slash.search(text), (lang, text[slash.search(text).start() - 60 :][:120])
+
+
+def test_the_cli_commands_the_console_runs_answer_in_its_language(app, tmp_path):
+    """Receipts, review listings and stats follow --lang too, not only the console's own lines."""
+    case = tmp_path / "case.md"
+    words = " ".join(
+        ["Entrenamos un modelo de riesgo con las declaraciones para detectar subvaloración."] * 8
+    )
+    case.write_text(
+        f"---\ntitle: Motor de riesgo\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
+    )
+    _, out, err = chat(app, f"submit {case}\nreview list\n", locale="es", greet=False)
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("Recibido cs-") and "a la espera de la revisión de un moderador" in lines[0]
+    assert lines[1].startswith("  idioma: es · tecnologías: ") and "palabras" in lines[1]
+    assert lines[2].split()[:5] == ["ID", "ESTADO", "ENVIADO", "MIEMBRO", "TÍTULO"]
+    assert " pendiente " in lines[3]
+    sub_id = lines[0].split()[1].rstrip(":")
+    _, out, err = chat(
+        app, f"review approve {sub_id}\nreview show {sub_id}\nstats\n", locale="fr", greet=False
+    )
+    assert out.startswith(f"Approuvée {sub_id} : « Motor de riesgo » est maintenant consultable"), (out, err)
+    assert f"{sub_id}  [approuvée]  Motor de riesgo" in out and "  membre:     Aduana de Prueba" in out
+    assert "Historique:" in out and "approuvée" in out.split("Historique:")[1]
+    assert "étude de cas 1" in out, "kinds by name in stats"
+
+
+def test_answers_name_countries_and_technologies_in_the_consoles_language(app):
+    _, out, _ = chat(app, "blockchain pilots AEO\n", locale="es", greet=False)
+    assert "Perú, México, Brasil" in out and "PE, MX" not in out
+    assert "Blockchain / cadena de bloques, Internet de las cosas" in out, "technologies by name too"
+
+
+def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+    case = tmp_path / "case.md"
+    words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
+    case.write_text(
+        f"---\ntitle: Risk engine pilot\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
+    )
+    _, out, _ = chat(app, f"submit {case}\n", greet=False)
+    sub_id = out.split()[1].rstrip(":")
+    _, out, err = chat(
+        app, f"review approve {sub_id}\nreview withdraw {sub_id} published twice\n", "pt", False
+    )
+    assert err == "" and out.splitlines()[1].startswith(
+        f"Retirado {sub_id}: “Risk engine pilot” saiu das buscas"
+    )
+    assert app.db.query("SELECT reason FROM submission_withdrawals")[0][0] == "published twice"

@@ -192,7 +192,9 @@ async def test_moderator_approves(bot, kb, moderator_role):
     await ApproveButton(sub_id).callback(interaction)
     embed = interaction.edit_original_response.call_args.kwargs["embed"]
     assert "Approved by Mod" in embed.fields[-1].value
-    assert interaction.edit_original_response.call_args.kwargs["view"] is None
+    view = interaction.edit_original_response.call_args.kwargs["view"]
+    # Approve and Reject are gone; Edit and Withdraw stay for an approved case study (issue 13, item 2)
+    assert [item.custom_id for item in view.children] == [f"clikc:edit:{sub_id}", f"clikc:withdraw:{sub_id}"]
     assert kb.get(f"case-study:{sub_id}") is not None
     again = MockInteraction(user=MockMember(roles=[moderator_role]))
     again.client = bot

@@ -132,3 +132,14 @@ def test_cli_feedback_report(tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == (
         "clikc-bot: feedback report: --limit and --min-votes must be at least 1"
     )
+
+
+def test_an_answer_keeps_the_filters_its_did_you_mean_asks_again_with(feedback):
+    answer = feedback.record_answer(
+        "blokchain", [], "en", "blockchain", {"kind": "case-study", "technology": None, "country": "HN"}
+    )
+    assert feedback.suggested(answer) == ("blockchain", {"kind": "case-study", "country": "HN"})
+    plain = feedback.record_answer("blokchain", [], "en", "blockchain")
+    assert feedback.suggested(plain) == ("blockchain", {})
+    with pytest.raises(UnknownAnswer):
+        feedback.suggested("0123456789ab")
