@@ -7,33 +7,28 @@ post through `KnowledgeBase.upsert` (what the Discord adapter calls when a messa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from benchmarks.corpus import Post, Question
 from benchmarks.measure import dir_bytes
 from bot.app import App
 from bot.config import DEFAULT_CONFIG, load_config
+from bot.search.filters import build_filters
 from index.documents import Document, Filters, QueryError
 from index.ingest import ingest_paths
 
 
 def filters_for(question: Question) -> Filters:
     f = question.filters
-
-    def day(value: str | None, end: bool = False) -> datetime | None:
-        if not value:
-            return None
-        start = datetime.combine(datetime.fromisoformat(value).date(), time(), UTC)
-        return start + timedelta(days=1, microseconds=-1) if end else start
-
-    return Filters(
+    return build_filters(
         technology=f.get("technology"),
         kind=f.get("kind"),
         author=f.get("author"),
         lang=f.get("lang"),
-        since=day(f.get("since")),
-        until=day(f.get("until"), end=True),
+        since=f.get("since"),
+        until=f.get("until"),
+        whole_days=True,
     )
 
 

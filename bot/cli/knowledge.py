@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
 from bot.app import App
-from bot.sessions.dates import MAX_YEAR, MIN_YEAR
+from bot.search.filters import build_filters
 from bot.terminal.answers import render_answer
 from bot.text.stats import stats_lines
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Filters
 from index.errors import InputError
-from index.ingest import IngestReport, ingest_paths, parse_date
+from index.ingest import IngestReport, ingest_paths
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,31 +82,17 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def filters_from(args: argparse.Namespace) -> Filters:
-    return Filters(
+    return build_filters(
         technology=args.technology,
         kind=args.kind,
         doc_type=args.doc_type,
         author=args.author,
         lang=args.lang,
         country=args.country,
-        since=_checked_date(args.since, "--since"),
-        until=_checked_date(args.until, "--until"),
+        since=args.since,
+        until=args.until,
+        date_labels=("--since", "--until"),
     )
-
-
-def _checked_date(value: str | None, option: str) -> datetime | None:
-    """parse_date, plus what it lets through: an offset of 24 h or more, or a year out of range,
-    fails only later, deep in the search, as a traceback."""
-    moment = parse_date(value, option)
-    if moment is None:
-        return None
-    try:
-        moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise InputError(f"{option}: {value!r} has an offset outside -24:00..+24:00") from None
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise InputError(f"{option}: {value!r} is outside the years {MIN_YEAR}–{MAX_YEAR}")
-    return moment
 
 
 def index_add(args: argparse.Namespace, app: App) -> int:

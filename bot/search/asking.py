@@ -6,6 +6,7 @@ import argparse
 import shlex
 from dataclasses import dataclass, replace
 
+from bot.search.filters import build_filters
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Answer, Filters
 from index.errors import InputError
 from index.knowledge import KnowledgeBase
@@ -86,7 +87,7 @@ class AskRequest:
         )
 
     def filters(self) -> Filters:
-        return Filters(
+        return build_filters(
             technology=self.technology,
             kind=self.kind,
             author=self.member,
