@@ -51,7 +51,6 @@ from bot.casestudies.validation import (
     build_draft,
     clean,
     display_name,
-    excerpt,
     given_lang,
     given_technologies,
 )
@@ -60,6 +59,7 @@ from bot.members import Actor, NotAllowed, is_moderator, may_review
 from bot.outbox import Notification, Outbox
 from bot.privacy.member_data import FORGOTTEN, MemberData
 from bot.search.library_posts import post_url, request_post, request_removal
+from bot.text.truncate import excerpt
 from index.database import Database, make_private_dir
 from index.documents import Document
 from index.errors import InputError

@@ -117,11 +117,6 @@ def display_name(name: str) -> str:
     return clean(base)[:200] or "file"
 
 
-def excerpt(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def given_lang(value: object, label: str) -> str:
     if value is None or value == "":
         return ""

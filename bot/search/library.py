@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from bot.search.asking import AskRequest
+from bot.text.truncate import excerpt
 from index.database import Database
 from index.documents import SAMPLE_META, Answer, Hit
 from index.errors import InputError
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 PUBLISHED_KINDS = ("case-study", "workshop-summary")
 _SUBMISSION_PAGE = re.compile(r"^cs-[0-9a-f]{6}$")
 _SUBMISSION_DOC = "case-study:"
-EXCERPT_CHARS = 280
+EXCERPT_CHARS = 280  # of the text; " …" follows a cut one
+_MORE = " …"
 
 # The one rule for "published", shared by the list and the single-item query.
 _PUBLISHED_SQL = """
@@ -277,11 +279,7 @@ def _plain(text: str) -> str:
 
 
 def _excerpt(text: str) -> str:
-    text = _plain(text)
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    cut = text.rfind(" ", 0, EXCERPT_CHARS)
-    return text[: cut if cut > 0 else EXCERPT_CHARS] + " …"
+    return excerpt(_plain(text), EXCERPT_CHARS + len(_MORE), at_word=True, ellipsis=_MORE)
 
 
 def _first_line(text: str) -> str:

@@ -4,6 +4,9 @@ Never splits a user-perceived character (emoji with skin tones or ZWJ sequences,
 combining accents), a URL, a Markdown link, or a Discord token such as <t:1700000000:R>; re-closes
 Markdown emphasis left open by the cut. Lengths are counted in UTF-16 code units, which is what
 Discord's limits count in the client and never less than the number of code points.
+
+`excerpt` is the other cut: a one-line preview of plain text (whitespace collapsed), counted in
+code points, for places that are not Discord messages (the outbox's summaries, the web library).
 """
 
 from __future__ import annotations
@@ -86,6 +89,21 @@ def truncate(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
             break
         tokens.pop()
     return ("".join(tokens) + _closers(tokens)).rstrip() + ellipsis if tokens else ellipsis
+
+
+def excerpt(text: str, limit: int, *, at_word: bool = False, ellipsis: str = ELLIPSIS) -> str:
+    """`text` on one line, cut to `limit` code points (the ellipsis included) when longer.
+
+    `at_word` ends the cut at the last space before it (the web library's previews); without it the
+    cut falls exactly at the limit (summaries a moderator skims)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(ellipsis), 0)
+    cut = room
+    if at_word and (space := text.rfind(" ", 0, room)) > 0:
+        cut = space
+    return text[:cut].rstrip() + ellipsis
 
 
 def split_lines(text: str, limit: int) -> list[str]:

@@ -1,7 +1,7 @@
 import pytest
 import regex
 
-from bot.text.truncate import length, split_lines, truncate
+from bot.text.truncate import excerpt, length, split_lines, truncate
 
 MULTILINGUAL = (
     "Precintos electrónicos 🇲🇽🇧🇷 en tránsito — scellés électroniques, lacres eletrônicos 👩🏽‍💻 "
@@ -62,3 +62,14 @@ def test_split_lines_keeps_chunks_within_limit():
     chunks = split_lines(text, 2000)
     assert all(length(c) <= 2000 for c in chunks)
     assert "\n".join(chunks) == text
+
+
+def test_excerpt_collapses_whitespace_and_cuts_at_the_limit():
+    assert excerpt("  a\n\tb  ", 10) == "a b"
+    assert excerpt("precintos electrónicos", 12) == "precintos e…"
+    assert excerpt("precintos   electrónicos", 11) == "precintos…"  # no space before the ellipsis
+
+
+def test_excerpt_at_word_ends_at_a_space_with_its_own_ellipsis():
+    assert excerpt("precintos electrónicos con GPS", 20, at_word=True, ellipsis=" …") == "precintos …"
+    assert excerpt("x" * 30, 12, at_word=True, ellipsis=" …") == "x" * 10 + " …"  # no space: a hard cut
