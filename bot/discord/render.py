@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import discord
 
 from bot.replies import Replies
@@ -24,11 +22,6 @@ AUTHOR = 256
 TOTAL = 6000
 
 COLOUR = discord.Colour(0x00629B)  # WCO blue
-
-
-def timestamp(when: datetime, style: str = "D") -> str:
-    """<t:…:style>: every reader sees it in their own time zone and language."""
-    return discord.utils.format_dt(when, style)  # type: ignore[arg-type]
 
 
 def embed_units(embed: discord.Embed) -> int:
@@ -99,7 +92,7 @@ def hit_field(hit: Hit, number: int, replies: Replies, locale: object) -> tuple[
     if hit.author:
         facts.append(replies.get("by", locale, author=hit.author))
     if hit.date:
-        facts.append(timestamp(hit.date, "D"))
+        facts.append(discord_timestamp(hit.date, "D"))
     if hit.countries:
         names = country_names(hit.countries, replies.lang(locale))  # "Honduras, El Salvador", not codes
         facts.append(f"{replies.get('administration', locale)}: {', '.join(names)}")

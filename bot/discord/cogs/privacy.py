@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.render import timestamp
 from bot.discord.translator import T
+from bot.text.timestamps import discord_timestamp
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
@@ -61,7 +61,7 @@ class PrivacyCog(commands.Cog):
         status = self.bot.app.privacy.status(interaction.user.id)
         replies = self.bot.app.replies
         if status.opted_out and status.since:
-            text = replies.get("status_out", interaction.locale, date=timestamp(status.since, "D"))
+            text = replies.get("status_out", interaction.locale, date=discord_timestamp(status.since, "D"))
         else:
             text = replies.get("status_in", interaction.locale)
         await interaction.response.send_message(text, ephemeral=True)

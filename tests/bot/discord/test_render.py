@@ -53,6 +53,11 @@ def test_answer_embed_shows_snippet_who_when_administration_link(replies):
     assert embed.footer.text == "1–1 de 7"
 
 
+def test_a_naive_date_is_refused_rather_than_read_in_the_servers_zone(replies):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        render.hit_field(hit(1, date=datetime(2024, 5, 2)), 1, replies, "es-ES")
+
+
 def test_no_results_and_unknown_locale_falls_back_to_english(replies):
     embed = render.answer_embed(Answer("zzz", [], total=0), replies, "ja")
     assert "I found nothing about “zzz”" in embed.description and not embed.fields
