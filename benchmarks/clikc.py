@@ -20,16 +20,8 @@ from index.ingest import ingest_paths
 
 
 def filters_for(question: Question) -> Filters:
-    f = question.filters
-    return build_filters(
-        technology=f.get("technology"),
-        kind=f.get("kind"),
-        author=f.get("author"),
-        lang=f.get("lang"),
-        since=f.get("since"),
-        until=f.get("until"),
-        whole_days=True,
-    )
+    """The question's filters (technology/kind/author/lang/since/until); its dates are whole days."""
+    return build_filters(**question.filters, whole_days=True)
 
 
 def document_for(post: Post) -> Document:

@@ -81,18 +81,12 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="date, e.g. 2023-12-31")
 
 
+FILTER_OPTIONS = ("technology", "kind", "doc_type", "author", "lang", "country", "since", "until")
+
+
 def filters_from(args: argparse.Namespace) -> Filters:
-    return build_filters(
-        technology=args.technology,
-        kind=args.kind,
-        doc_type=args.doc_type,
-        author=args.author,
-        lang=args.lang,
-        country=args.country,
-        since=args.since,
-        until=args.until,
-        date_labels=("--since", "--until"),
-    )
+    values = {name: getattr(args, name) for name in FILTER_OPTIONS}
+    return build_filters(**values, date_labels=("--since", "--until"))
 
 
 def index_add(args: argparse.Namespace, app: App) -> int:
