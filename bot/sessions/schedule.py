@@ -54,7 +54,12 @@ FIELDS = (
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-__all__ = [  # the schedule's types and bounds, re-exported for the modules that read a schedule
+__all__ = [  # this module's own names, then the types and bounds it re-exports for its callers
+    "FIELDS",
+    "SessionError",
+    "load_schedule",
+    "parse_session",
+    "read_schedule",
     "MAX_OCCURRENCES",
     "MAX_PER_YEAR",
     "Occurrence",
