@@ -23,9 +23,10 @@ from datetime import datetime, timedelta
 
 from bot.privacy.member_data import MemberData
 from bot.privacy.service import opted_out_among
+from bot.search.filters import build_filters
 from index.database import Database
 from index.doctype import EXPERIENCE, QUESTION, classify
-from index.documents import Filters, Hit, QueryError
+from index.documents import Hit, QueryError
 from index.knowledge import KnowledgeBase
 
 MAX_RELATED = 3
@@ -124,7 +125,7 @@ class RelatedService:
         """Up to `limit` experience reports for the question, none by the asker or an opted-out member."""
         kb = self._knowledge()
         try:
-            answer = kb.search(asked.text, Filters(doc_type=EXPERIENCE), limit=SEARCH_DEPTH)
+            answer = kb.search(asked.text, build_filters(doc_type=EXPERIENCE), limit=SEARCH_DEPTH)
         except QueryError:
             return []  # nothing searchable in it
         hits = [hit for hit in answer.results if hit.doc_type == EXPERIENCE]

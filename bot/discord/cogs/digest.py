@@ -17,6 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.discord import render
 from bot.posts.digest import OTHER_GROUP, SENDING, Claim, Item, group_by_technology
+from bot.text.timestamps import discord_timestamp
 from bot.text.truncate import length, truncate
 
 if TYPE_CHECKING:
@@ -57,8 +58,8 @@ def digest_embed(claim: Claim, items: list[Item], replies, locale: object) -> di
     embed.description = replies.get(
         "digest_intro",
         locale,
-        start=render.timestamp(claim.covered_from, "D"),
-        end=render.timestamp(claim.covered_until - timedelta(seconds=1), "D"),
+        start=discord_timestamp(claim.covered_from, "D"),
+        end=discord_timestamp(claim.covered_until - timedelta(seconds=1), "D"),
         count=len(items),
     )
     for tech, group in group_by_technology(items):
