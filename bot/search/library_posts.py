@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from bot.text.truncate import excerpt
 from index.database import Database
 from index.knowledge import KnowledgeBase
 from index.sections import SECTION_OF
@@ -305,7 +306,7 @@ class LibraryPosts:
             kind=row["kind"],
             title=row["title"] or row["id"],
             author=row["author"] or "",
-            summary=_excerpt(summary, SUMMARY_CHARS),
+            summary=excerpt(summary, SUMMARY_CHARS),
             technologies=technologies,
             lang=row["lang"] or "",
             link=link,
@@ -322,8 +323,3 @@ def _technologies(tags: str | None) -> tuple[str, ...]:
         return ()
     values = data.get("technologies", ()) if isinstance(data, dict) else ()
     return tuple(str(t) for t in values)
-
-
-def _excerpt(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
