@@ -76,6 +76,9 @@ def test_what_cannot_work_is_a_warning(settings):
     ],
 )
 def test_a_bad_value_is_one_line_and_a_non_zero_exit(settings, extra, problem):
+    """The bad value is one line; `config check` goes on to what `run` needs (all in one round)."""
     status, out, err = settings(extra + "\n")
+    lines = err.strip().splitlines()
     assert status != 0
-    assert len(err.strip().splitlines()) == 1 and problem in err and "Traceback" not in err
+    assert [line for line in lines if problem in line] == [lines[0]] and "Traceback" not in err
+    assert all(line.startswith("clikc-bot: ") for line in lines)
