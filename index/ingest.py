@@ -588,7 +588,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give.
     A long stream of documents is analysed and indexed by `workers` processes (index.bulk_ingest:
-    default one per core, 0 for none).
+    default none: `index add --workers N`).
 
     Each file is parsed in a worker under `limits` (None: in this process); its documents stream
     back and are committed batch by batch. A file, a line or a message that cannot be read is

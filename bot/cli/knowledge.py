@@ -34,6 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also post each document to the Discord library channel (queued; the running bot posts it)",
     )
+    add.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="analyse a long import (2,000 documents or more) in N worker processes (default 0: in this"
+        " process; more memory, and faster only on idle cores)",
+    )
     add.set_defaults(handler=index_add)
 
     rebuild = idx_sub.add_parser("rebuild", help="rebuild the search index from the database")
@@ -105,6 +113,7 @@ def index_add(args: argparse.Namespace, app: App) -> int:
         limits=ingest.work_limits(),
         section_chars=ingest.section_chars,
         section_labels=app.section_labels,
+        workers=args.workers,
     )
     if report.opted_out:
         report.notes.append(f"{report.opted_out} document(s) by members who opted out were not indexed")

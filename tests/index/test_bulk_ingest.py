@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import CorpusGenerator
-from index.bulk_ingest import upsert_stream
+from index.bulk_ingest import upsert_stream, worker_count
 from index.ingest import ingest_paths
 from index.knowledge import KnowledgeBase
 from index.whoosh.segment_workers import SegmentWorkers, WorkerFailed
@@ -234,3 +234,9 @@ def test_a_worker_error_is_reported_as_one_line(tmp_path):
         pool.cancel()
     assert not pool._workers[0][0].is_alive()
     assert not [p.name for p in folder.iterdir() if p.suffix in (".seg", ".tmp") or p.is_dir()]
+
+
+def test_the_pool_is_asked_for_never_assumed():
+    """`index add` stays in one process (bounded memory) unless --workers N asks for the pool."""
+    assert worker_count(None) == 0 and worker_count(0) == 0
+    assert 1 <= worker_count(2) <= 2
