@@ -18,6 +18,8 @@ from bot.search.filters import build_filters
 from index.documents import Document, Filters, QueryError
 from index.ingest import ingest_paths
 
+INGEST_WORKERS = 2  # issue 17 measures the pool on both cores (`index add --workers 2`)
+
 
 def filters_for(question: Question) -> Filters:
     """The question's filters (technology/kind/author/lang/since/until); its dates are whole days."""
@@ -51,7 +53,7 @@ class ClikcEngine:
 
     def ingest_file(self, corpus: Path, truth: Path | None = None) -> int:
         """Exactly what `clikc-bot index add FILE.jsonl` does (truth is for FTS5 only)."""
-        report = ingest_paths(self.kb, [corpus])
+        report = ingest_paths(self.kb, [corpus], workers=INGEST_WORKERS)
         self.skipped += len(report.skipped)
         return report.added + report.updated + report.unchanged
 
