@@ -41,6 +41,10 @@ async def approve_case_study(clikc: Clikc) -> tuple[dict[str, Any], dict[str, An
     review = posted.response
     clicked = await double.click(review, buttons(review)["clikc:approve"], user="moderator")
     assert (await double.wait_for_callback(clicked, timeout=TIMEOUT))["type"] == DEFERRED_UPDATE
+    # the approval is done when the review message shows it (the callback's last step)
+    await double.wait_for_request(
+        "PATCH", rf"/webhooks/\d+/{clicked.token}/messages/@original", timeout=TIMEOUT
+    )
     return row, review
 
 
