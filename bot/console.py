@@ -21,6 +21,7 @@ from bot.console_usage import console_parser, console_usages
 from bot.help import as_text, console_help
 from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.terminal.answers import render_answer
+from bot.text.input_errors import localised_input_error
 from bot.text.stats import stats_fields
 from index.errors import InputError
 from index.knowledge import UnknownCountry
@@ -107,7 +108,7 @@ class Console:
         except UnknownCountry as exc:
             self.fail(self.t("unknown_country", value=exc.value, known=", ".join(exc.choices)))
         except InputError as exc:
-            self.fail(str(exc))
+            self.fail(localised_input_error(exc, self.app.replies, self.locale))
         except Exception:
             log.exception("console command %s failed", word.lower() if command else "ask")  # no user text
             self.fail(self.t("error"))
