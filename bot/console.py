@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot.app import App
 from bot.console_usage import console_parser, console_usages
-from bot.help import as_text, console_help
+from bot.help import HelpFeatures, as_text, console_help
 from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.terminal.answers import render_answer
 from bot.text.input_errors import localised_input_error
@@ -203,7 +203,8 @@ class Console:
 
     def help(self, rest: str) -> str:
         """The same help as Discord's /help, with the console's syntax (every option, from the parsers)."""
-        return as_text(console_help(self.app.replies, self.locale, console_usages()))
+        features = HelpFeatures.of(self.app.config.settings)
+        return as_text(console_help(self.app.replies, self.locale, console_usages(), features))
 
     def stats(self, rest: str) -> str:
         # kinds and technologies by their names in the console's language ("estudio de caso 5")
