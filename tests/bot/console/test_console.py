@@ -251,7 +251,8 @@ def test_answers_name_countries_and_technologies_in_the_consoles_language(app):
     assert "Blockchain / cadena de bloques, Internet de las cosas" in out, "technologies by name too"
 
 
-def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+def _submitted(app, tmp_path) -> str:
+    """A pending case study submitted from the console; its id."""
     case = tmp_path / "case.md"
     words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
     case.write_text(
@@ -259,6 +260,11 @@ def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
     )
     _, out, _ = chat(app, f"submit {case}\n", greet=False)
     sub_id = out.split()[1].rstrip(":")
+    return sub_id
+
+
+def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+    sub_id = _submitted(app, tmp_path)
     _, out, err = chat(
         app, f"review approve {sub_id}\nreview withdraw {sub_id} published twice\n", "pt", False
     )
@@ -271,13 +277,7 @@ def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
 def test_errors_from_the_shared_services_follow_the_chosen_language(app, tmp_path):
     """An unknown id, a second review, a withdrawal of something never approved, or a second
     withdrawal: the console says each in its --lang, as Discord does, not in the services' English."""
-    case = tmp_path / "case.md"
-    words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
-    case.write_text(
-        f"---\ntitle: Risk engine pilot\nauthor: Aduana de Prueba\n---\n{words}\n", encoding="utf-8"
-    )
-    _, out, _ = chat(app, f"submit {case}\n", greet=False)
-    sub_id = out.split()[1].rstrip(":")
+    sub_id = _submitted(app, tmp_path)
     script = f"review withdraw {sub_id} too early\nreview approve {sub_id}\n"
     _, _, err = chat(app, script, locale="es", greet=False)
     assert err.splitlines() == [
