@@ -41,6 +41,9 @@ async def approve_case_study(clikc: Clikc) -> tuple[dict[str, Any], dict[str, An
     review = posted.response
     clicked = await double.click(review, buttons(review)["clikc:approve"], user="moderator")
     assert (await double.wait_for_callback(clicked, timeout=TIMEOUT))["type"] == DEFERRED_UPDATE
+    # the review message is edited once the approval is stored: the deferral alone comes before it
+    edited = rf"/webhooks/\d+/{clicked.token}/messages/@original"
+    await double.wait_for_request("PATCH", edited, timeout=TIMEOUT)
     return row, review
 
 
