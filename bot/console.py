@@ -18,9 +18,10 @@ from typing import TextIO
 
 from bot.app import App
 from bot.console_usage import console_parser, console_usages
-from bot.help import as_text, console_help
+from bot.help import HelpFeatures, as_text, console_help
 from bot.search.asking import AskRequest, UnknownChoice, parse_ask, search
 from bot.terminal.answers import render_answer
+from bot.text.input_errors import localised_input_error
 from bot.text.stats import stats_fields
 from index.errors import InputError
 from index.knowledge import UnknownCountry
@@ -107,7 +108,7 @@ class Console:
         except UnknownCountry as exc:
             self.fail(self.t("unknown_country", value=exc.value, known=", ".join(exc.choices)))
         except InputError as exc:
-            self.fail(str(exc))
+            self.fail(localised_input_error(exc, self.app.replies, self.locale))
         except Exception:
             log.exception("console command %s failed", word.lower() if command else "ask")  # no user text
             self.fail(self.t("error"))
@@ -202,7 +203,8 @@ class Console:
 
     def help(self, rest: str) -> str:
         """The same help as Discord's /help, with the console's syntax (every option, from the parsers)."""
-        return as_text(console_help(self.app.replies, self.locale, console_usages()))
+        features = HelpFeatures.of(self.app.config.settings)
+        return as_text(console_help(self.app.replies, self.locale, console_usages(), features))
 
     def stats(self, rest: str) -> str:
         # kinds and technologies by their names in the console's language ("estudio de caso 5")

@@ -55,6 +55,42 @@ class HelpPage:
     example_label: str
 
 
+@dataclass(frozen=True)
+class HelpFeatures:
+    """The optional features this server has on: help mentions a feature only when a member can meet it."""
+
+    related: bool = False  # related experiences offered under questions
+    digest_every: str | None = None  # the digest's period ("7d") when the digest is on
+    library: bool = False  # approved case studies are published to a library channel
+
+    @classmethod
+    def of(cls, settings: object) -> HelpFeatures:
+        """From the loaded settings (bot.config.Settings); plain attribute reads, no config I/O."""
+        discord, digest = settings.discord, settings.digest  # type: ignore[attr-defined]
+        return cls(
+            related=bool(discord.related.channels),
+            digest_every=digest.every if digest.enabled else None,
+            library=discord.library_channel is not None,
+        )
+
+
+def _feature_entries(
+    replies: Replies, locale: object, features: HelpFeatures, moderator: bool
+) -> tuple[list[HelpEntry], list[HelpEntry]]:
+    """Lines for the optional features: (members', moderators'). A feature that is off is not named."""
+    t = lambda key, **f: replies.get(key, locale, **f)  # noqa: E731
+    members: list[HelpEntry] = []
+    if features.related:
+        members.append(HelpEntry(t("help.related.name"), t("help.related"), ""))
+    if features.digest_every:
+        members.append(HelpEntry(t("help.digest.name"), t("help.digest", every=features.digest_every), ""))
+    moderators: list[HelpEntry] = []
+    if moderator:
+        key = "help.library" if features.library else "help.library.off"
+        moderators.append(HelpEntry(t("help.library.name"), t(key), ""))
+    return members, moderators
+
+
 # (strings key, moderators only); the key names the help text "help.<key>" and example "help.<key>.example"
 DISCORD_COMMANDS: tuple[tuple[str, bool], ...] = (
     ("ask", False),
@@ -143,6 +179,7 @@ def _page(
     usage: Callable[[str], str],
     example: Callable[[str], str],
     what_prefix: str,
+    features: HelpFeatures,
 ) -> HelpPage:
     t = lambda key, **f: replies.get(key, locale, **f)  # noqa: E731
     members: list[HelpEntry] = []
@@ -154,6 +191,9 @@ def _page(
         what = t(specific) if specific in replies.texts["en"] else t(f"help.{key}")
         item = HelpEntry(usage(key), what, example(key))
         (moderators if for_moderators else members).append(item)
+    extra_members, extra_moderators = _feature_entries(replies, locale, features, moderator)
+    members.extend(extra_members)
+    moderators.extend(extra_moderators)
     return HelpPage(
         title=t("help.title"),
         about=t("help.about"),
@@ -165,7 +205,14 @@ def _page(
     )
 
 
-def discord_help(replies: Replies, locale: object, *, moderator: bool, bot_name: str = "CLiKC") -> HelpPage:
+def discord_help(
+    replies: Replies,
+    locale: object,
+    *,
+    moderator: bool,
+    bot_name: str = "CLiKC",
+    features: HelpFeatures = HelpFeatures(),
+) -> HelpPage:
     """Help for Discord: slash commands by their localised names, examples in the member's language."""
 
     def example(key: str) -> str:
@@ -195,10 +242,16 @@ def discord_help(replies: Replies, locale: object, *, moderator: bool, bot_name:
         lambda key: _discord_usage(key, replies, locale, bot_name),
         example,
         what_prefix="help.discord.",
+        features=features,
     )
 
 
-def console_help(replies: Replies, locale: object, usages: Mapping[str, str]) -> HelpPage:
+def console_help(
+    replies: Replies,
+    locale: object,
+    usages: Mapping[str, str],
+    features: HelpFeatures = HelpFeatures(),
+) -> HelpPage:
     """Help for the console: `usages` are the commands' syntax (every option, from the parsers).
     The person at the console owns the database, so the moderator part is always shown."""
     return _page(
@@ -209,6 +262,7 @@ def console_help(replies: Replies, locale: object, usages: Mapping[str, str]) ->
         lambda key: usages.get(key, key),
         lambda key: replies.get(f"help.console.{key}.example", locale),
         what_prefix="help.console.",
+        features=features,
     )
 
 

@@ -48,11 +48,31 @@ class SubmissionError(InputError):
 
 
 class UnknownSubmission(InputError):
-    """No submission has this id."""
+    """No submission has this id. `shown` is what was typed (cut short), for a localised line."""
+
+    def __init__(self, message: str, shown: str = ""):
+        super().__init__(message)
+        self.shown = shown
 
 
 class InvalidTransition(InputError):
-    """Approving twice, rejecting an approved one…"""
+    """Approving twice, rejecting an approved one… The fields let an adapter say it in the reader's
+    language: `status` is the submission's, `by` who reviewed it (empty when unknown), and
+    `approved_only` marks a withdrawal of something that was never approved."""
+
+    def __init__(
+        self,
+        message: str,
+        submission_id: str = "",
+        status: str = "",
+        by: str = "",
+        approved_only: bool = False,
+    ):
+        super().__init__(message)
+        self.submission_id = submission_id
+        self.status = status
+        self.by = by
+        self.approved_only = approved_only
 
 
 class OwnSubmission(NotAllowed):

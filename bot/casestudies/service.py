@@ -465,11 +465,17 @@ class SubmissionService:
         sub = self._load(submission_id)
         if sub.status == WITHDRAWN:
             raise InvalidTransition(
-                f"cannot withdraw {sub.id}: it was already withdrawn by {sub.reviewed_by}"
+                f"cannot withdraw {sub.id}: it was already withdrawn by {sub.reviewed_by}",
+                sub.id,
+                WITHDRAWN,
+                sub.reviewed_by or "",
             )
         if sub.status != APPROVED:
             raise InvalidTransition(
-                f"cannot withdraw {sub.id}: it is {sub.status} (only an approved case study is withdrawn)"
+                f"cannot withdraw {sub.id}: it is {sub.status} (only an approved case study is withdrawn)",
+                sub.id,
+                sub.status,
+                approved_only=True,
             )
         at = self.clock()
         knowledge = self._knowledge()
@@ -486,7 +492,7 @@ class SubmissionService:
                 knowledge.record_removal(sub.doc_id)
                 request_removal(conn, sub.doc_id, at)
         if cur.rowcount != 1:  # another moderator withdrew it meanwhile
-            raise InvalidTransition(f"cannot withdraw {sub.id}: it was already withdrawn")
+            raise InvalidTransition(f"cannot withdraw {sub.id}: it was already withdrawn", sub.id, WITHDRAWN)
         knowledge.sync()
         return replace(sub, status=WITHDRAWN, reviewed_by=actor.name, reviewed_at=at, reason=reason)
 
@@ -557,7 +563,12 @@ class SubmissionService:
     def _require_pending(self, sub: Submission, verb: str) -> None:
         if sub.status != PENDING:
             when = f" by {sub.reviewed_by}" if sub.reviewed_by else ""
-            raise InvalidTransition(f"cannot {verb} {sub.id}: it was already {sub.status}{when}")
+            raise InvalidTransition(
+                f"cannot {verb} {sub.id}: it was already {sub.status}{when}",
+                sub.id,
+                sub.status,
+                sub.reviewed_by or "",
+            )
 
     def _load(self, submission_id: str) -> Submission:
         match = SUBMISSION_ID.match((submission_id or "").strip().lower())
@@ -566,7 +577,7 @@ class SubmissionService:
             rows = self.db.query(f"{SELECT} WHERE s.id = ?", (f"cs-{match.group(1)}",))
         if not rows:
             shown = (submission_id or "").strip()[:40]
-            raise UnknownSubmission(f"no submission with id {shown!r} (ids look like cs-7f3a2b)")
+            raise UnknownSubmission(f"no submission with id {shown!r} (ids look like cs-7f3a2b)", shown)
         return row_to_submission(rows[0])
 
     def _by_hash(self, content_hash: str) -> Submission | None:

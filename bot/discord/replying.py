@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import discord
 
-from bot.casestudies.model import OwnSubmission
 from bot.discord.render import message
-from bot.members import NotAllowed
-from index.errors import InputError
+from bot.text.input_errors import localised_input_error
 
-
-def localised_input_error(error: InputError, replies, locale) -> str:
-    if isinstance(error, OwnSubmission):
-        return replies.get("own_submission", locale, id=error.submission_id)
-    if isinstance(error, NotAllowed):
-        return replies.get("not_moderator", locale)
-    what = getattr(error, "what", None)
-    if what in {"technology", "kind"}:
-        return replies.get(f"unknown_{what}", locale, value=error.value)  # type: ignore[attr-defined]
-    return str(error)
+__all__ = ["localised_input_error", "send_ephemeral"]
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str, **kwargs) -> None:

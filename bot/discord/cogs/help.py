@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.translator import T
-from bot.help import HelpEntry, HelpPage, discord_help
+from bot.help import HelpEntry, HelpFeatures, HelpPage, discord_help
 
 if TYPE_CHECKING:
     from bot.discord.bot import ClikcBot
@@ -49,7 +49,10 @@ class HelpCog(commands.Cog):
 
     def page(self, locale: object, *, moderator: bool) -> HelpPage:
         name = self.bot.user.display_name if self.bot.user else "CLiKC"
-        return discord_help(self.bot.app.replies, locale, moderator=moderator, bot_name=name)
+        features = HelpFeatures.of(self.bot.app.config.settings)
+        return discord_help(
+            self.bot.app.replies, locale, moderator=moderator, bot_name=name, features=features
+        )
 
     @app_commands.command(
         name=T("help", "help.name"),

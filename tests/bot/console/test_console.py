@@ -138,7 +138,7 @@ def test_submit_and_review_reuse_the_cli(app, tmp_path):
     )
     assert "rejected" in out and "not a customs project" in out, err
     _, _, err = chat(app, "review approve cs-000000\nreview frobnicate\nsubmit\n", greet=False)
-    assert "no submission with id 'cs-000000'" in err
+    assert "No submission with id cs-000000" in err
     assert "invalid choice: 'frobnicate'" in err
     assert err.count("clikc-bot:") == 3
 
@@ -251,7 +251,8 @@ def test_answers_name_countries_and_technologies_in_the_consoles_language(app):
     assert "Blockchain / cadena de bloques, Internet de las cosas" in out, "technologies by name too"
 
 
-def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+def _submitted(app, tmp_path) -> str:
+    """A pending case study submitted from the console; its id."""
     case = tmp_path / "case.md"
     words = " ".join(["We trained a gradient boosting model on declarations to flag undervaluation."] * 8)
     case.write_text(
@@ -259,6 +260,11 @@ def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
     )
     _, out, _ = chat(app, f"submit {case}\n", greet=False)
     sub_id = out.split()[1].rstrip(":")
+    return sub_id
+
+
+def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
+    sub_id = _submitted(app, tmp_path)
     _, out, err = chat(
         app, f"review approve {sub_id}\nreview withdraw {sub_id} published twice\n", "pt", False
     )
@@ -266,3 +272,38 @@ def test_a_moderator_withdraws_a_case_study_from_the_console(app, tmp_path):
         f"Retirado {sub_id}: “Risk engine pilot” saiu das buscas"
     )
     assert app.db.query("SELECT reason FROM submission_withdrawals")[0][0] == "published twice"
+
+
+def test_errors_from_the_shared_services_follow_the_chosen_language(app, tmp_path):
+    """An unknown id, a second review, a withdrawal of something never approved, or a second
+    withdrawal: the console says each in its --lang, as Discord does, not in the services' English."""
+    sub_id = _submitted(app, tmp_path)
+    script = f"review withdraw {sub_id} too early\nreview approve {sub_id}\n"
+    _, _, err = chat(app, script, locale="es", greet=False)
+    assert err.splitlines() == [
+        f"clikc-bot: {sub_id} está pendiente: solo se puede retirar un estudio de caso aprobado."
+    ]
+    expected = {
+        "es": [
+            "No hay ningún envío con el id cs-000000",
+            "ya estaba aprobado por ",
+            "ya estaba retirado",
+        ],
+        "fr": [
+            "Aucun envoi avec l'id cs-000000",
+            "était déjà approuvée par ",
+            "était déjà retirée",
+        ],
+        "pt": ["Não há envio com o id cs-000000", "já estava aprovado por ", "já estava retirado"],
+    }
+    for lang, (unknown, reviewed, _) in expected.items():
+        script = f"review show cs-000000\nreview reject {sub_id} late\n"
+        status, _, err = chat(app, script, locale=lang, greet=False)
+        lines = err.splitlines()
+        assert status == 2 and len(lines) == 2, (lang, err)
+        assert unknown in lines[0] and reviewed in lines[1], (lang, err)
+    _, _, err = chat(app, f"review withdraw {sub_id} published twice\n", locale="pt", greet=False)
+    assert err == ""
+    for lang, (*_, withdrawn) in expected.items():
+        _, _, err = chat(app, f"review withdraw {sub_id} again\n", locale=lang, greet=False)
+        assert withdrawn in err and "withdrawn" not in err, (lang, err)
