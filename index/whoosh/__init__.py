@@ -12,7 +12,9 @@ Private API of Whoosh 2.7.4 used here (each marked `# private API:` where it hap
 - field_lengths: reads `SegmentReader._perdoc`, `whoosh.codec.whoosh3._lenfield`, a column
   reader's `_dbfile`, `_basepos`, `_count`, and sets `BM25FScorer.dfl`.
 - summed_or: reads `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`, `.dfl`, a matcher's `.scorer` and
-  `.child`, and `ListMatcher._ids`, `._weights`, `._i`.
+  `.child`, `ListMatcher._ids`, `._weights`, `._i`, `FilterMatcher._ids`, `._exclude`, and reads a
+  term's postings a block at a time through `W3LeafMatcher._atend`, `._i`, `._blocklength`, `._ids`,
+  `._weights`, `._read_ids`, `._read_weights`, `._next_block`.
 The project-wide list is in DESIGN.md ("Private APIs").
 """
 

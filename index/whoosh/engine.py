@@ -41,7 +41,7 @@ from index.whoosh.schema import SCHEMA_VERSION, build_schema
 from index.whoosh.segment_filters import SegmentFilters
 from index.whoosh.segment_workers import ParallelWrite
 from index.whoosh.snippets import snippet
-from index.whoosh.summed_or import SummedOr
+from index.whoosh.summed_or import SummedOr, top_documents
 
 BM25_B, BM25_K1 = 0.75, 1.2
 WRITER_WAIT_SECONDS = 5.0
@@ -341,9 +341,13 @@ class WhooshEngine:
         self, searcher: Searcher, query: Q.Query, filters: Filters | None, limit: int, also_check
     ) -> tuple[list[RawHit], int, dict[str, dict[str, int]]]:
         allowed = self._filters.allowed(searcher.reader(), filter_spec(filters))
-        results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
+        if isinstance(query, SummedOr):  # the best matches picked from its score arrays
+            top, total = top_documents(query, searcher, allowed, limit)
+        else:
+            results = searcher.search(query, limit=limit, filter=allowed, optimize=False)
+            top, total = [(hit.docnum, hit.score) for hit in results], len(results)
         terms = {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Q.Term)} | set(also_check)
-        docnums = [hit.docnum for hit in results]
+        docnums = [docnum for docnum, _ in top]
         if isinstance(query, SummedOr) and query.matches:
             matched = noted_matches(searcher, docnums, query.matches)
             noted = set().union(*(by_term.keys() for by_term in query.matches.values()))
@@ -354,17 +358,19 @@ class WhooshEngine:
         counts = (
             self._facets.counts(searcher.reader(), query.docs, allowed) if isinstance(query, SummedOr) else {}
         )
-        hits = [
-            RawHit(
-                hit["id"],
-                hit.score,
-                frozenset(matched[hit.docnum]),
-                hit.get("kind", "post"),
-                hit.get("doctype", ""),
+        hits = []
+        for docnum, score in top:
+            stored = searcher.stored_fields(docnum)
+            hits.append(
+                RawHit(
+                    stored["id"],
+                    score,
+                    frozenset(matched[docnum]),
+                    stored.get("kind", "post"),
+                    stored.get("doctype", ""),
+                )
             )
-            for hit in results
-        ]
-        return hits, len(results), counts
+        return hits, total, counts
 
     def frequency(self, field: str, term: str) -> int:
         """Documents containing the term (0 for unknown terms)."""

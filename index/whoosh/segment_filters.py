@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 
+import numpy as np
 from whoosh.idsets import DocIdSet
 from whoosh.reading import IndexReader
 
@@ -37,6 +38,16 @@ class AllowedDocs(DocIdSet):
         if self._members is not None and not self._members[docnum]:
             return False
         return self._days is None or self._first <= self._days[docnum] <= self._last
+
+    def mask(self, docnums: np.ndarray) -> np.ndarray:
+        """`docnum in self` for each of many document numbers at once."""
+        keep = np.ones(len(docnums), dtype=bool)
+        if self._members is not None:
+            keep &= np.frombuffer(self._members, dtype=np.uint8)[docnums] != 0
+        if self._days is not None:
+            days = np.frombuffer(self._days, dtype=np.int32)[docnums]
+            keep &= (days >= self._first) & (days <= self._last)
+        return keep
 
 
 class SegmentFilters:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import numpy as np
 from whoosh import query as Q
 
 from index.whoosh.queries import whoosh_query
@@ -74,3 +77,43 @@ def test_matched_terms_noted_while_scoring_equal_a_walk_of_the_postings(kb):
     single = engine.search_query(SummedOr([Q.Term("text_es", "puerto1")]), None, limit=40)[0]  # nothing noted
     assert {h.id for h in single} == {h.id for h in hits if ("text_es", "puerto1") in h.matched}
     assert all(h.matched == {("text_es", "puerto1")} for h in single)
+
+
+def test_top_documents_equal_whoosh_or_ranking_with_deletions_and_filters(kb):
+    """The engine's own path (score arrays, no collector) ranks and counts exactly as Whoosh's Or,
+    filtered by Whoosh's way of filtering, including ties, deleted documents and several segments."""
+    from index.fields import FilterSpec
+    from index.whoosh.summed_or import top_documents
+
+    kb.upsert_many(
+        [
+            post(f"d{i}", f"precintos electrónicos {'contenedores ' * (i % 4)}puerto{i % 5} aduana")
+            for i in range(150)  # more than one 128-posting block per term
+        ]
+    )
+    later = datetime(2024, 2, 1, tzinfo=UTC)
+    kb.upsert_many([post(f"e{i}", f"contenedores puerto{i % 3}", date=later) for i in range(20)])
+    kb.delete("d7")
+    kb.delete("e3")
+    engine = kb.engine
+    searcher = engine._searcher
+    assert len(searcher.reader().leaf_readers()) >= 2
+    parts = [
+        Q.Term("text_es", "precint"),
+        Q.Term("text_es", "contenedor", boost=2.0),
+        Q.Term("text_es", "puerto3"),
+        Q.Term("text_es", "absent"),
+    ]
+    for limit in (1, 5, 40, 500):
+        theirs = searcher.search(Q.Or(parts), limit=limit, optimize=False)
+        top, total = top_documents(SummedOr(parts), searcher, None, limit)
+        assert top == [(hit.docnum, hit.score) for hit in theirs]  # exactly the same numbers
+        assert total == len(theirs) == 168
+    first = (later - datetime(1970, 1, 1, tzinfo=UTC)).days
+    allowed = engine._filters.allowed(searcher.reader(), FilterSpec(first_day=first))
+    docnums = [hit.docnum for hit in searcher.search(Q.Or(parts), limit=None, optimize=False)]
+    assert allowed.mask(np.array(docnums)).tolist() == [d in allowed for d in docnums]
+    theirs = searcher.search(Q.Or(parts), limit=10, filter=allowed, optimize=False)
+    top, total = top_documents(SummedOr(parts), searcher, allowed, 10)
+    assert top == [(hit.docnum, hit.score) for hit in theirs]
+    assert total == len(theirs) == 19  # the later posts only
