@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.corpus import CorpusFiles, CorpusGenerator, Post, Question, read_questions, write_corpus
 from benchmarks.measure import LoopTicker, PeakMemory, Stopwatch, TreeMemory, percentiles
-from bot.responsiveness import keep_event_loop_responsive
+from bot.responsiveness import freeze_what_is_loaded, keep_event_loop_responsive
 from index.whoosh.compat import installed_version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +185,7 @@ async def loop_lag(engine, live: Path, live_truth: Path, questions: list[Questio
     the Discord adapter does, with the interpreter set up as its setup_hook does) while a ticker
     coroutine records how late the event loop wakes it."""
     keep_event_loop_responsive()
+    freeze_what_is_loaded()  # as the bot's setup_hook does once the knowledge base is open
     ticker = LoopTicker()
     ticking = asyncio.create_task(ticker.run())
     await asyncio.sleep(0.05)

@@ -16,7 +16,7 @@ from bot.discord.replying import localised_input_error, send_ephemeral
 from bot.discord.translator import ClikcTranslator
 from bot.discord.writer import WriteQueue
 from bot.members import Actor
-from bot.responsiveness import keep_event_loop_responsive
+from bot.responsiveness import freeze_what_is_loaded, keep_event_loop_responsive
 from index.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class ClikcBot(commands.Bot):
         # Open (and seed) the knowledge base and load the language model before the gateway connects:
         # loading it holds the GIL for most of a second, which would stall heartbeats later.
         await asyncio.to_thread(lambda: self.app.knowledge.tagger.detector.warm_up())
+        freeze_what_is_loaded()
         self.background(self._when_ready(), "clikc-configure")
 
     def background(self, coro, name: str) -> asyncio.Task:
