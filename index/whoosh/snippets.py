@@ -16,7 +16,18 @@ class _BoldFormatter(highlight.Formatter):
         return f"**{highlight.get_text(text, token, replace)}**"
 
 
+class _EarliestOnTies(highlight.BasicFragmentScorer):
+    """Whoosh's fragment score, with the earlier of two equally good fragments preferred: Whoosh
+    breaks ties by the fragments' memory addresses, so the same question could show a different
+    passage from one run to the next. Scores differ by whole numbers (boosts of 1, times 100 per
+    distinct term), so a tie-break below one half never reorders fragments that are not tied."""
+
+    def __call__(self, fragment) -> float:
+        return super().__call__(fragment) + 0.5 / (1 + fragment.startchar)
+
+
 _FORMATTER = _BoldFormatter()
+_SCORER = _EarliestOnTies()
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
 
 
@@ -25,7 +36,7 @@ def snippet(text: str, lang: str, terms: set[str]) -> str:
     flat = flatten(text)
     if terms:
         found = highlight.highlight(
-            flat, frozenset(terms), FoldingStemTokenizer(lang), _FRAGMENTER, _FORMATTER, top=1
+            flat, frozenset(terms), FoldingStemTokenizer(lang), _FRAGMENTER, _FORMATTER, top=1, scorer=_SCORER
         )
         if found:
             return found.strip()

@@ -30,7 +30,7 @@ class SummedOr(Q.Or):
     def __init__(self, subqueries, boost=1.0, **kwargs):
         super().__init__(subqueries, boost=boost, **kwargs)
         self.matches: dict[str, dict[tuple[str, str], list[int]]] = {}  # segment id -> term -> docnums
-        self.docs: dict[str, list[int]] = {}  # segment id -> every document it matched, in order
+        self.docs: dict[str, np.ndarray] = {}  # segment id -> every document it matched, in order
 
     def matcher(self, searcher, context=None):
         # Whoosh's Or hands a single subquery its own matcher: nothing would be noted for it.
@@ -60,7 +60,7 @@ class SummedOr(Q.Or):
             self.matches[segment.segment_id()] = noted
         docnums = np.flatnonzero(total.hit) if size else np.zeros(0, dtype=np.int64)
         if segment is not None and len(docnums):
-            self.docs[segment.segment_id()] = docnums.tolist()
+            self.docs[segment.segment_id()] = docnums
         return docnums, total.score[docnums] * self.boost
 
 
