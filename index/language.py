@@ -44,14 +44,16 @@ def _identifier(languages: tuple[str, ...]):
 
         def prepare(self) -> None:
             # private API (with _rowbase, tk_output, nb_ptc and nb_pc below): the model's tables
-            self._moves = np.asarray(self.tk_nextmove, dtype=np.int64)
+            # The transition table (39 MB) is viewed in place, not copied: a copy per process (the
+            # bot, each ingest worker) cost 78 MB each as int64.
+            self._moves = np.frombuffer(self.tk_nextmove, dtype=np.dtype(self.tk_nextmove.typecode))
             self._rows = np.asarray(self._rowbase, dtype=np.int64)
             self._outputs = np.asarray(self.tk_output, dtype=np.int64)
 
         def _raw_score(self, text: bytes):  # private API: overrides py3langid's feature walk
             data = np.frombuffer(text, dtype=np.uint8)
             size = len(data)
-            states = np.zeros(size, dtype=np.int64)
+            states = np.zeros(size, dtype=self._moves.dtype)
             for back in range(min(AUTOMATON_DEPTH, size) - 1, -1, -1):
                 states[back:] = self._moves[self._rows[states[back:]] + data[: size - back]]
             found = self._outputs[states]
