@@ -151,8 +151,8 @@ def cognate(word: str) -> str | None:
 
 def cognates(text: str) -> frozenset[str]:
     """The cognate skeletons of a text's words (stop words of every language left out)."""
-    stops = all_stopwords()
-    keys = (cognate(word) for word, _, _ in words(text) if word not in stops)
+    distinct = {word for word, _, _ in words(text)} - all_stopwords()  # each word once, not per use
+    keys = map(cognate, distinct)
     return frozenset(key for key in keys if key is not None)
 
 
@@ -174,12 +174,24 @@ def words(text: str) -> Iterator[tuple[str, int, int]]:
     return iter(found)
 
 
+_recent_terms: tuple[str, dict[str | None, list[str]]] = ("", {})
+
+
 def analyse(text: str, lang: str | None) -> list[str]:
-    """Index terms of a text: folded, stop words removed, stemmed with `lang` (no stemming if None)."""
-    stops = stopwords(lang) if lang else all_stopwords()
-    out = []
-    for word, _, _ in words(text):
-        if word in stops:
-            continue
-        out.append(stem(lang, word) if lang else word)
-    return out
+    """Index terms of a text: folded, stop words removed, stemmed with `lang` (no stemming if None).
+
+    The last text's terms are kept per language, as its words are: ingest reads them for the
+    glossary and again for the index field."""
+    global _recent_terms
+    recent = _recent_terms  # one read: another thread may replace it meanwhile
+    if recent[0] != text:
+        recent = _recent_terms = (text, {})
+    found = recent[1].get(lang)
+    if found is None:
+        stops = stopwords(lang) if lang else all_stopwords()
+        if lang:
+            found = [stem(lang, word) for word, _, _ in words(text) if word not in stops]
+        else:
+            found = [word for word, _, _ in words(text) if word not in stops]
+        recent[1][lang] = found
+    return list(found)  # a copy: the caller may change it

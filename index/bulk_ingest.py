@@ -12,6 +12,7 @@ given is lost.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from typing import TYPE_CHECKING
@@ -66,21 +67,24 @@ def upsert_stream(
 def _parallel(kb: KnowledgeBase, docs: Iterator[Document], parallel_write, workers: int) -> list[str]:
     outcomes: list[str] = []
     journal: list[int] = []
+    digests: deque[list[str]] = deque()  # each batch's content hashes, until its analysis is back
 
     def batches() -> Iterator[list[Document]]:
         """Batches of the documents whose content is new; the unchanged ones are counted here."""
         for chunk in _chunks((validate_document(doc) for doc in docs), BATCH_DOCS):
             stored = kb.store.content_hashes([doc.id for doc in chunk])
-            fresh = [doc for doc in chunk if stored.get(doc.id) != content_hash(doc)]
+            hashed = [(doc, content_hash(doc)) for doc in chunk]
+            fresh = [(doc, digest) for doc, digest in hashed if stored.get(doc.id) != digest]
             outcomes.extend(["unchanged"] * (len(chunk) - len(fresh)))
             if fresh:
-                yield fresh
+                digests.append([digest for _, digest in fresh])
+                yield [doc for doc, _ in fresh]
 
     with parallel_write((kb.glossary, kb.countries), workers) as write:
-        for batch, found, token in write.analyse(batches()):
+        for batch, found, token in write.analyse(batches()):  # in the order of batches()
             words = [analysed.words for analysed in found]
             items = [(doc, analysed.tags) for doc, analysed in zip(batch, found, strict=True)]
-            done = kb.store.upsert(items, kb.clock(), words=words, journal=journal)
+            done = kb.store.upsert(items, kb.clock(), words=words, journal=journal, digests=digests.popleft())
             write.settle(token, batch, done)
             outcomes += done
     kb.store.settle_entries(journal)

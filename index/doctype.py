@@ -30,14 +30,19 @@ _CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}\s*(?:h|am|pm)?|\s*h\s*\d{0,2}|h\d{0,2}|
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
+def _phrase_list(phrases: str) -> list[str]:
+    """Phrases (folded, one per line), longest first: the order the alternation tries them in."""
+    return sorted({p.strip() for p in phrases.strip().splitlines() if p.strip()}, key=len, reverse=True)
+
+
 def _alternation(phrases: str) -> re.Pattern[str]:
     """Phrases (folded, one per line) as one word-bounded pattern over folded text."""
-    items = sorted({p.strip() for p in phrases.strip().splitlines() if p.strip()}, key=len, reverse=True)
+    items = _phrase_list(phrases)
     return re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items) + r")\b")
 
 
 # Asking: someone wants to know or to be sent something.
-_ASKING = _alternation("""
+_ASKING = _phrase_list("""
     does anyone
     has anyone
     have any of you
@@ -83,7 +88,7 @@ _ASKING = _alternation("""
     como voces
 """)
 # What was done, told by those who did it (first person, past or ongoing).
-_ACCOUNT = _alternation("""
+_ACCOUNT = _phrase_list("""
     we trained
     we built
     we installed
@@ -164,11 +169,11 @@ _ACCOUNT = _alternation("""
 _FIRST_PERSON = re.compile(
     r"\bwe (?:\w+ed|built|ran|set|put|made|began|took|got|just|now|have|are|use|run|went)\b"
     r"|\b(?:our|nuestr[oa]s?|notre|noss[oa]s?)\b"
-    r"|\b\w{3,}(?:amos|emos|imos)\b"
+    r"|\b\w++(?:(?<=\w{3}amos)|(?<=\w{3}emos)|(?<=\w{3}imos))"  # a whole word with that ending
     r"|\bnous (?:avons|sommes|\w+ons)\b|\bnotre (?:equipe|cellule|brigade|administration|unite|service)\b"
 )
 # Someone else's reported action: "the agency deployed", "la aduana implementó", "a lancé".
-_REPORTED = _alternation("""
+_REPORTED = _phrase_list("""
     deployed
     launched
     introduced
@@ -192,7 +197,7 @@ _REPORTED = _alternation("""
 """)
 # A change told as it now stands: "now share", "instead of twice", "against 15% before", "desde
 # 2023", "désormais", "em vez de". A report of what an administration did, in any person or tense.
-_CHANGE = _alternation("""
+_CHANGE = _phrase_list("""
     now
     instead of
     no longer
@@ -221,10 +226,16 @@ _CHANGE = _alternation("""
 """)
 # Third person past in Spanish and Portuguese, from the words as written (the accent tells "firmó"
 # from "firmo"): "la SENAE firmó", "a Receita implantou", "o desvio caiu".
-_PRETERITE = re.compile(r"\b\w{3,}(?:ó|aron|ieron|ou|aram|eram|iram|iu)\b", re.IGNORECASE)
+# Written as "a whole word (taken at once: no backtracking into it) that ends so", which matches
+# exactly where r"\b\w{3,}(?:ó|aron|…)\b" does, without trying every ending at every split of
+# every word.
+_PRETERITE_ENDINGS = ("ó", "aron", "ieron", "ou", "aram", "eram", "iram", "iu")
+_PRETERITE = re.compile(
+    r"\b\w++(?:" + "|".join(rf"(?<=\w{{3}}{ending})" for ending in _PRETERITE_ENDINGS) + ")", re.IGNORECASE
+)
 
 # Answering someone: whatever follows is an account, even if it ends by asking something back.
-_ANSWERING = _alternation("""
+_ANSWERING = _phrase_list("""
     to answer
     replying to
     in reply to
@@ -237,7 +248,7 @@ _ANSWERING = _alternation("""
     em resposta
 """)
 # What came of it.
-_RESULT = _alternation("""
+_RESULT = _phrase_list("""
     result
     results
     outcome
@@ -283,7 +294,7 @@ _RESULT = _alternation("""
     recuperado
 """)
 # Something that will happen at a time: sessions, webinars, calls for registration.
-_EVENT = _alternation("""
+_EVENT = _phrase_list("""
     save the date
     webinar on
     next session
@@ -313,7 +324,7 @@ _EVENT = _alternation("""
     sera realizada
 """)
 # Material handed over: slides, recordings, documents, links.
-_RESOURCE = _alternation("""
+_RESOURCE = _phrase_list("""
     slides
     recording
     recordings
@@ -374,12 +385,60 @@ _NOT_WORD = re.compile(r"[^\w?]+")
 def _folded(text: str) -> str:
     """Lower case, no accents, words separated by single spaces: the whole text in a few C passes
     (folding word by word was most of the time classifying took at ingest)."""
+    if text.isascii():  # nothing to decompose, no ligature, no accent: the same text, two passes fewer
+        return _NOT_WORD.sub(" ", text.lower())
     text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
     return _NOT_WORD.sub(" ", _ACCENTS.sub("", text))
 
 
+# The cue lists counted in one walk over the folded text's words, as `len(_alternation(list).findall(
+# folded))` counts each: eight regex scans of every position were a third of classifying.
+_CUE_LISTS = (_ANSWERING, _ASKING, _ACCOUNT, _REPORTED, _CHANGE, _RESULT, _EVENT, _RESOURCE)
+_PIECE = re.compile(r"\w+|\?")
+
+
+def _phrase_table(lists: tuple[list[str], ...]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+    """First word -> (list number, the phrase's words), each list's phrases longest first."""
+    table: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for number, phrases in enumerate(lists):
+        for phrase in phrases:
+            words = tuple(phrase.split(" "))
+            if not all(re.fullmatch(r"\w+", word) for word in words):  # pragma: no cover - a typo in a list
+                raise ValueError(f"cue phrase {phrase!r}: words separated by single spaces only")
+            table.setdefault(words[0], []).append((number, words))
+    return table
+
+
+_CUE_TABLE = _phrase_table(_CUE_LISTS)
+
+
+def _phrase_counts(folded: str) -> list[int]:
+    """How many times each cue list's phrases occur in the folded text, as `findall` of the list's
+    word-bounded alternation counts them: a match starts at a word, the longest phrase there wins,
+    and the next match of that list starts after it. The folded text holds only words, single
+    spaces and "?", so words next to each other in `pieces` are separated by one space (what the
+    pattern's \\s+ matches there), and a "?" between them is a piece no phrase word equals."""
+    pieces = _PIECE.findall(folded)
+    counts = [0] * len(_CUE_LISTS)
+    free = [0] * len(_CUE_LISTS)  # the first piece each list may match at: matches do not overlap
+    table = _CUE_TABLE
+    for i, piece in enumerate(pieces):
+        entries = table.get(piece)
+        if entries is None:
+            continue
+        for number, words in entries:
+            if free[number] > i:
+                continue
+            end = i + len(words)
+            if end == i + 1 or tuple(pieces[i:end]) == words:
+                counts[number] += 1
+                free[number] = end
+    return counts
+
+
 def cues(text: str) -> Cues:
     folded = _folded(text)
+    answering, asking, account, reported, change, results, event, resource = _phrase_counts(folded)
     without_links = _URL.sub(" ", text)
     # Lines are wrapped mid-sentence in posts and files: only a blank line or a list item ends one.
     flowing = re.sub(r"\n(?!\s*\n|\s*(?:[-*•]|\d+[.)])\s)", " ", without_links)
@@ -389,18 +448,16 @@ def cues(text: str) -> Cues:
     return Cues(
         questions=max(len(asked), text.count("¿")),
         question_share=sum(map(len, asked)) / max(1, sum(map(len, sentences))),
-        answering=len(_ANSWERING.findall(folded)),
-        asking=len(_ASKING.findall(folded)),
-        account=len(_ACCOUNT.findall(folded)),
+        answering=answering,
+        asking=asking,
+        account=account,
         first_person=len(_FIRST_PERSON.findall(folded)),
-        reported=len(_REPORTED.findall(folded))
-        + min(len(_CHANGE.findall(folded)), 2)
-        + min(len(_PRETERITE.findall(without_links)), 2),
-        results=len(_RESULT.findall(folded)),
+        reported=reported + min(change, 2) + min(len(_PRETERITE.findall(without_links)), 2),
+        results=results,
         figures=len(_FIGURE.findall(without_links)),
-        event=len(_EVENT.findall(folded)),
+        event=event,
         clock=len(_CLOCK.findall(without_links)),
-        resource=len(_RESOURCE.findall(folded)),
+        resource=resource,
         links=len(_URL.findall(text)),
         list_lines=sum(1 for line in lines if _LIST_LINE.match(line)),
         lines=len(lines),

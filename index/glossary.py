@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from index.analysis import stem, stopwords, words
+from index.analysis import analyse, stem, stopwords, words
 from index.documents import LANGUAGES, TECHNOLOGIES
 from index.errors import InputError, yaml_problem
 
@@ -106,7 +106,7 @@ class Vocabulary:
         seal / scellé électronique") names it once: a glossary is not four reports about it."""
         stops = stopwords(lang)
         kept = [(word, start) for word, start, _ in words(text) if word not in stops]
-        keys = [stem(lang, word) for word, _ in kept] if self.stemmed else self._keys(text, lang)[1]
+        keys = analyse(text, lang) if self.stemmed else self._keys(text, lang)[1]  # stems of `kept`
         ends = [m.start() for m in _STATEMENT_END.finditer(text)]
         seen = {
             (concept_id, bisect.bisect_left(ends, kept[start][1]))

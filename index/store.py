@@ -58,12 +58,14 @@ class DocumentStore:
         *,
         words: Sequence[Iterable[str]] | None = None,
         journal: list[int] | None = None,
+        digests: Sequence[str] | None = None,
     ) -> list[str]:
         """Write documents and journal them in one transaction; outcome per document
         ('opted_out' for a document whose author the veto refuses). `words`: each document's lexicon
         words, already read, in the order of `items` (a bulk ingest's workers read them);
         `journal` receives the sequence numbers of the journal entries written, for a writer that
-        indexes them itself."""
+        indexes them itself; `digests`: each document's `content_hash`, already computed (a bulk
+        ingest compares them first, to send only changed documents to its workers)."""
         outcomes = []
         added: list[str] = []
         added_words: list[Iterable[str]] = []
@@ -76,7 +78,7 @@ class DocumentStore:
                 if refused and str(doc.meta.get("author_id")) in refused:
                     outcomes.append("opted_out")
                     continue
-                digest = content_hash(doc)
+                digest = digests[number] if digests is not None else content_hash(doc)
                 row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
                 if row and row["content_hash"] == digest:
                     outcomes.append("unchanged")

@@ -9,6 +9,10 @@ Private API of Whoosh 2.7.4 used here (each marked `# private API:` where it hap
   their memory map instead of copied) and sets `BufferFile._buf` / `StructFile.file`.
 - posting_pool: overrides `SortingPool._write_run` / `_read_run`, calls `_open_run` / `_remove_run`,
   and reads `PostingPool.tempstore`, `.segment`, `.limit`; engine sets `SegmentWriter.pool`.
+  Its `add_all` reads and sets `PostingPool.currentsize`, `.fieldnames` and `SortingPool.current`.
+- segment_add: replaces `SegmentWriter.add_document` (the same postings, without Token objects):
+  reads `SegmentWriter.pool`, `.perdocwriter`, `.docnum`, calls `_check_state`, sets `.docnum`
+  and `._added`.
 - field_lengths: reads `SegmentReader._perdoc`, `whoosh.codec.whoosh3._lenfield`, a column
   reader's `_dbfile`, `_basepos`, `_count`, and sets `BM25FScorer.dfl`.
 - summed_or: reads `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`, `.dfl`, a matcher's `.scorer` and

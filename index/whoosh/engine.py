@@ -38,6 +38,7 @@ from index.whoosh.matches import matched_terms, noted_matches
 from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.queries import whoosh_query
 from index.whoosh.schema import SCHEMA_VERSION, build_schema
+from index.whoosh.segment_add import add_document
 from index.whoosh.segment_filters import SegmentFilters
 from index.whoosh.segment_workers import ParallelWrite
 from index.whoosh.snippets import snippet
@@ -286,7 +287,7 @@ class WhooshEngine:
             if fresh:
                 for _doc_id, item in source:
                     if item is not None:
-                        writer.add_document(**document_fields(*item))
+                        add_document(writer, document_fields(*item))
                         count += 1
             else:
                 # What update_document() does, with one searcher for the whole batch: it opens a
@@ -296,7 +297,7 @@ class WhooshEngine:
                     for doc_id, item in source:
                         writer.delete_by_term("id", doc_id, searcher=committed)
                         if item is not None:
-                            writer.add_document(**document_fields(*item))
+                            add_document(writer, document_fields(*item))
                             count += 1
             writer.commit()
         except BaseException as exc:

@@ -24,6 +24,22 @@ class ChunkedPostingPool(PostingPool):
         # private API: PostingPool.tempstore, .segment and .limit (bytes), its constructor's arguments
         return cls(pool.tempstore, pool.segment, limitmb=pool.limit / (1024 * 1024))
 
+    def add_all(self, items: list[tuple]) -> None:
+        """`add` for each of a document's postings (field, term bytes, docnum, weight, value bytes),
+        counted in one go: each is sized as `add` sizes it, and a full buffer is sorted into a run
+        before the document's postings rather than in the middle of them (the merged result is the
+        same: runs are merged in sorted order)."""
+        size = 0
+        fieldnames = self.fieldnames  # private API: PostingPool.fieldnames, the fields it holds
+        for fieldname, tbytes, _docnum, _weight, vbytes in items:
+            fieldnames.add(fieldname)
+            # as PostingPool.add: tuple + field name + text + docnum + weight + value string
+            size += 150 + len(fieldname) + len(tbytes) * 2 + len(vbytes or "")
+        if self.currentsize + size > self.limit:  # private API: PostingPool.currentsize, .limit
+            self.save()
+        self.currentsize += size
+        self.current.extend(items)  # private API: SortingPool.current, the unsorted buffer
+
     def _write_run(self, f, items: Iterable) -> None:  # private API: SortingPool._write_run
         chunk: list = []
         for item in items:

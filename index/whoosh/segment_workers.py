@@ -40,6 +40,7 @@ from index.language import LanguageDetector
 from index.lexicon import document_words
 from index.tagger import Tagger, Tags
 from index.whoosh.posting_pool import ChunkedPostingPool
+from index.whoosh.segment_add import add_document
 
 try:  # not on Windows: a worker then reports no usage
     import resource
@@ -313,7 +314,7 @@ def _open(folder: str, tagging: tuple, limit_mb: int, number: int):
 
 def _add(writer, tagger, doc: Document) -> Analysed:
     tags = tagger.tag(doc)
-    writer.add_document(**document_fields(doc, tags))
+    add_document(writer, document_fields(doc, tags))
     return Analysed(tags, frozenset(document_words(doc.full_text)))
 
 

@@ -240,3 +240,44 @@ def test_the_pool_is_asked_for_never_assumed():
     """`index add` stays in one process (bounded memory) unless --workers N asks for the pool."""
     assert worker_count(None) == 0 and worker_count(0) == 0
     assert 1 <= worker_count(2) <= 2
+
+
+def test_each_document_is_hashed_once_and_validated_without_copies(tmp_path, corpus, monkeypatch):
+    """The parent's share of a bulk ingest: the content hash that decided a document was new is the
+    one stored (not computed again), and a document already valid is not copied when checked again."""
+    import index.bulk_ingest
+    import index.store
+    import index.validation
+
+    hashed: list[str] = []
+    real_hash = index.store.content_hash
+
+    def counting(doc):
+        hashed.append(doc.id)
+        return real_hash(doc)
+
+    copies: list[str] = []
+    real_replace = index.validation.replace
+
+    def copying(doc, **changes):
+        copies.append(doc.id)
+        return real_replace(doc, **changes)
+
+    monkeypatch.setattr(index.bulk_ingest, "content_hash", counting)
+    monkeypatch.setattr(index.store, "content_hash", counting)
+    monkeypatch.setattr(index.validation, "replace", copying)
+    kb = open_kb(tmp_path / "kb")
+    try:
+        hashed.clear()
+        copies.clear()
+        report = ingest(kb, corpus, workers=2)
+        assert report.added == POSTS
+        assert sorted(hashed) == sorted(set(hashed)) and len(hashed) == POSTS
+        assert len(copies) <= POSTS  # at most one normalising copy each, none when checked again
+        stored = {
+            row["id"]: row["content_hash"]
+            for row in kb.store.db.query("SELECT id, content_hash FROM documents")
+        }
+        assert all(stored[doc_id] for doc_id in hashed)
+    finally:
+        kb.close()

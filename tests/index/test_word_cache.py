@@ -23,3 +23,20 @@ def test_computes_once_per_word_and_empties_when_full():
 def test_fold_and_cognate_still_answer_the_same():
     assert fold("Électronique") == "electronique" and fold("ŒUVRE") == "oeuvre"
     assert cognate(fold("selección")) == cognate(fold("seleção")) == "seleci" and cognate("gps") is None
+
+
+def test_analyse_keeps_the_last_texts_terms_per_language_and_hands_out_copies():
+    from index import analysis
+
+    text = "Los precintos electrónicos de los contenedores"
+    first = analysis.analyse(text, "es")
+    assert first == [
+        analysis.stem("es", w) for w, _, _ in analysis.words(text) if w not in analysis.stopwords("es")
+    ]
+    first.append("changed by the caller")
+    assert analysis.analyse(text, "es") == first[:-1]  # the kept terms were not changed
+    assert analysis.analyse(text, None) == ["precintos", "electronicos", "contenedores"]  # per language
+    assert analysis.analyse(text, "es") is not analysis.analyse(text, "es")
+    other = "Electronic seals on containers"
+    assert analysis.analyse(other, "en") == ["electron", "seal", "contain"]
+    assert analysis.analyse(text, "en") != first[:-1]  # a new text: computed again, in English
