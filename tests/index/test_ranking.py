@@ -169,3 +169,20 @@ def test_the_words_that_frame_a_question_are_not_searched_when_it_has_others(kb)
     # A question of framing words only is still searched by them.
     only_framing = searched_texts("which administrations?")
     assert any(text.startswith("administr") for text in only_framing)
+
+
+def test_the_author_names_the_country_a_report_does_not(kb):
+    """A case study signed by its administration, or a member whose handle names theirs, reports on
+    that country without writing its name: a question naming the country finds it first."""
+    tagger = Tagger(kb.glossary, kb.countries, LanguageDetector())
+    ml_report = "Usamos aprendizado de máquina na seleção das declarações desde 2014; o acerto dobrou."
+    assert tagger.tag(post("handle", ml_report, author="risco_rfb")).countries == ("BR",)
+    assert tagger.tag(post("signed", ml_report, author="SUNAT - Aduanas (Perú)")).countries == ("PE",)
+    assert tagger.tag(post("member", ml_report, author="maria_ventanilla")).countries == ()
+    chile = "Nuestro piloto en Chile con aprendizaje automático."
+    named = tagger.tag(post("both", chile, author="risco_rfb"))
+    assert named.countries == ("CL", "BR")  # the country the text names first
+
+    other = "We use machine learning to select declarations for inspection; the hit rate doubled."
+    kb.upsert_many([post("other", other, author="jm_risk"), post("brazil", ml_report, author="risco_rfb")])
+    assert ids(kb.search("Brazil machine learning risk selection"))[0] == "brazil"
