@@ -103,11 +103,24 @@ class _Stems:
                 stemmer.maxCacheSize = 0  # ours is above; PyStemmer's keeps 10k lists for the GC to walk
             if len(cache) >= WORD_CACHE_SIZE:
                 cache.clear()
-            stem = cache[word] = stemmer.stemWord(word)
+            stem = cache[word] = stemmer.stemWord(singular(lang, word))
         return stem
 
 
 stem = _Stems()
+_VOWELS = frozenset("aeiouy")
+
+
+def singular(lang: str, word: str) -> str:
+    """The singular the Spanish and Portuguese stemmers miss: they strip -os, -as, -es but not an -s
+    after a consonant, which is how the loanwords of this field take their plural ("robots",
+    "chatbots", "scanners", "tokens", "dashboards"), and Portuguese -ns is the plural of -m
+    ("imagens", "imagem"). Left as they are, "robots de software" never met "robot de software"."""
+    if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s" or word[-2] in _VOWELS or word[-2] == "s":
+        return word
+    if lang == "pt" and word[-2] == "n":
+        return word[:-2] + "m"
+    return word[:-1]
 
 
 _COGNATE_RULES = (

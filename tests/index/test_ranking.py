@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from index.analysis import stem
 from index.documents import Filters
 from index.language import LanguageDetector
 from index.search_engine import SearchPlan
@@ -186,3 +187,14 @@ def test_the_author_names_the_country_a_report_does_not(kb):
     other = "We use machine learning to select declarations for inspection; the hit rate doubled."
     kb.upsert_many([post("other", other, author="jm_risk"), post("brazil", ml_report, author="risco_rfb")])
     assert ids(kb.search("Brazil machine learning risk selection"))[0] == "brazil"
+
+
+def test_spanish_and_portuguese_loanword_plurals_meet_their_singular(kb):
+    """Snowball's Spanish and Portuguese stemmers keep the -s of "robots" and the -ns of "imagens"."""
+    assert stem("es", "robots") == stem("es", "robot")
+    assert stem("es", "dashboards") == stem("es", "dashboard")
+    assert stem("pt", "chatbots") == stem("pt", "chatbot")
+    assert stem("pt", "imagens") == stem("pt", "imagem")
+    assert stem("es", "contenedores") == stem("es", "contenedor")  # what the stemmer did already
+    assert stem("en", "robots") == "robot" and stem("es", "gps") == "gps"
+    assert kb.queries.build("¿quién usa robots de software?").concepts == ["robotic-process-automation"]
