@@ -198,3 +198,17 @@ def test_spanish_and_portuguese_loanword_plurals_meet_their_singular(kb):
     assert stem("es", "contenedores") == stem("es", "contenedor")  # what the stemmer did already
     assert stem("en", "robots") == "robot" and stem("es", "gps") == "gps"
     assert kb.queries.build("¿quién usa robots de software?").concepts == ["robotic-process-automation"]
+
+
+def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
+    """Advance rulings and pre-arrival processing, named in one language, find reports in another."""
+    ruling_fr = (
+        "Depuis 2023 nos décisions anticipées de classement tarifaire se demandent en ligne; "
+        "le délai de réponse est passé de 90 à 30 jours."
+    )
+    prearrival_en = "We started pre-arrival processing of manifests: 70% of boxes leave on arrival."
+    classifying = "Our machine learning model now suggests the tariff classification of every declaration."
+    kb.upsert_many([post("ruling", ruling_fr), post("prearrival", prearrival_en), post("hs", classifying)])
+    assert ids(kb.search("¿quién da resoluciones anticipadas de clasificación arancelaria?"))[0] == "ruling"
+    assert ids(kb.search("procesamiento previo a la llegada"))[0] == "prearrival"
+    assert kb.queries.build("simulacro de phishing").concepts == ["phishing"]
