@@ -114,9 +114,15 @@ _VOWELS = frozenset("aeiouy")
 def singular(lang: str, word: str) -> str:
     """The singular the Spanish and Portuguese stemmers miss: they strip -os, -as, -es but not an -s
     after a consonant, which is how the loanwords of this field take their plural ("robots",
-    "chatbots", "scanners", "tokens", "dashboards"), and Portuguese -ns is the plural of -m
-    ("imagens", "imagem"). Left as they are, "robots de software" never met "robot de software"."""
-    if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s" or word[-2] in _VOWELS or word[-2] == "s":
+    "chatbots", "scanners", "tokens", "dashboards"); Portuguese -ns is the plural of -m ("imagens",
+    "imagem"), and with accents folded away the stemmer no longer sees -ões and -ãos as plurals of
+    -ão ("declarações", "caminhões"). Left as they were, "robots de software" never met "robot de
+    software" and "caminhões" never met the glossary's "caminhão"."""
+    if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s":
+        return word
+    if lang == "pt" and word.endswith(("oes", "aos")):
+        return word[:-3] + "ao"  # folded -ões and -ãos: "declaracoes" is "declaracao", "orgaos" "orgao"
+    if word[-2] in _VOWELS or word[-2] == "s":
         return word
     if lang == "pt" and word[-2] == "n":
         return word[:-2] + "m"
