@@ -112,12 +112,21 @@ _VOWELS = frozenset("aeiouy")
 
 
 def singular(lang: str, word: str) -> str:
-    """The singular the Spanish and Portuguese stemmers miss: they strip -os, -as, -es but not an -s
+    """The singular (and the French masculine) the stemmers miss once accents are folded: the Spanish
+    and Portuguese ones strip -os, -as, -es but not an -s
     after a consonant, which is how the loanwords of this field take their plural ("robots",
     "chatbots", "scanners", "tokens", "dashboards"); Portuguese -ns is the plural of -m ("imagens",
     "imagem"), and with accents folded away the stemmer no longer sees -ões and -ãos as plurals of
     -ão ("declarações", "caminhões"). Left as they were, "robots de software" never met "robot de
     software" and "caminhões" never met the glossary's "caminhão"."""
+    if lang == "fr" and len(word) >= 5:
+        # Folded -ée(s) and -ière(s): the stemmer takes "declaree" for another word than "declare"
+        # (déclarée, déclaré) and "douaniere" than "douanier".
+        if word.endswith(("ieres", "iere")):
+            return word[: word.rindex("iere") + 3]
+        if word.endswith(("ees", "ee")):
+            return word[: word.rindex("ee") + 1]
+        return word
     if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s":
         return word
     if lang == "pt" and word.endswith(("oes", "aos")):

@@ -199,6 +199,8 @@ def test_spanish_and_portuguese_plurals_meet_their_singular(kb):
     assert stem("pt", "caminhoes") == stem("pt", "caminhao")  # folded caminhões, caminhão
     assert stem("pt", "declaracoes") == stem("pt", "declaracao")
     assert stem("pt", "orgaos") == stem("pt", "orgao")
+    assert stem("fr", "declaree") == stem("fr", "declare")  # folded déclarée, déclaré
+    assert stem("fr", "douanieres") == stem("fr", "douanier")
     assert stem("es", "contenedores") == stem("es", "contenedor")  # what the stemmer did already
     assert stem("en", "robots") == "robot" and stem("es", "gps") == "gps"
     assert kb.queries.build("¿quién usa robots de software?").concepts == ["robotic-process-automation"]
