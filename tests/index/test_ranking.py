@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from index.analysis import stem
+import yaml
+
+from index.analysis import fold, stem
 from index.documents import Filters
 from index.language import LanguageDetector
 from index.search_engine import SearchPlan
 from index.tagger import Tagger
-from tests.conftest import open_kb, post
+from tests.conftest import CONFIG_DIR, open_kb, post
 
 REPORT_EN = (
     "We fitted electronic seals with GPS on transit trucks between the port and the border. "
@@ -219,3 +221,14 @@ def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
     assert ids(kb.search("¿quién da resoluciones anticipadas de clasificación arancelaria?"))[0] == "ruling"
     assert ids(kb.search("procesamiento previo a la llegada"))[0] == "prearrival"
     assert kb.queries.build("simulacro de phishing").concepts == ["phishing"]
+
+
+def test_a_glossary_term_names_one_concept():
+    """A term in two concepts would tag a post with both and count it for questions about either."""
+    glossary = yaml.safe_load((CONFIG_DIR / "glossary.yaml").read_text(encoding="utf-8"))
+    owners: dict[tuple[str, str], set[str]] = {}
+    for concept_id, concept in glossary.items():
+        for lang in ("any", "en", "es", "fr", "pt"):
+            for term in concept.get(lang, []):
+                owners.setdefault((lang, fold(term.lower())), set()).add(concept_id)
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
