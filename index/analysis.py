@@ -112,13 +112,13 @@ _VOWELS = frozenset("aeiouy")
 
 
 def singular(lang: str, word: str) -> str:
-    """The singular (and the French masculine) the stemmers miss once accents are folded: the Spanish
-    and Portuguese ones strip -os, -as, -es but not an -s
-    after a consonant, which is how the loanwords of this field take their plural ("robots",
-    "chatbots", "scanners", "tokens", "dashboards"); Portuguese -ns is the plural of -m ("imagens",
-    "imagem"), and with accents folded away the stemmer no longer sees -ões and -ãos as plurals of
-    -ão ("declarações", "caminhões"). Left as they were, "robots de software" never met "robot de
-    software" and "caminhões" never met the glossary's "caminhão"."""
+    """The singular (and the French masculine) of a folded word, where the stemmers miss it: the
+    Spanish and Portuguese ones strip -os, -as, -es but not an -s after a consonant, which is how
+    the loanwords of this field take their plural ("robots", "chatbots", "scanners", "dashboards");
+    Portuguese -ns is the plural of -m ("imagens", "imagem"); and with accents folded away the
+    Portuguese stemmer no longer sees -ões and -ãos as plurals of -ão ("declarações", "caminhões"),
+    nor the French one -ée and -ière as forms of -é and -ier. Left as they were, "robots de software"
+    never met "robot de software" and "caminhões" never met the glossary's "caminhão"."""
     if lang == "fr" and len(word) >= 5:
         # Folded -ée(s) and -ière(s): the stemmer takes "declaree" for another word than "declare"
         # (déclarée, déclaré) and "douaniere" than "douanier".
