@@ -109,8 +109,7 @@ class KnowledgeBase(IndexUpkeep):
         countries = load_vocabulary(countries_path, "countries")
         engine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
         digest = hashlib.sha256(engine.schema_version.encode())
-        digest.update(f"doctype {CLASSIFIER_VERSION}".encode())
-        digest.update(f"tagger {TAGGER_VERSION}".encode())
+        digest.update(f"doctype {CLASSIFIER_VERSION} tagger {TAGGER_VERSION}".encode())
         for path in (glossary_path, countries_path):
             if path.exists():
                 digest.update(path.read_bytes())
