@@ -103,11 +103,39 @@ class _Stems:
                 stemmer.maxCacheSize = 0  # ours is above; PyStemmer's keeps 10k lists for the GC to walk
             if len(cache) >= WORD_CACHE_SIZE:
                 cache.clear()
-            stem = cache[word] = stemmer.stemWord(word)
+            stem = cache[word] = stemmer.stemWord(singular(lang, word))
         return stem
 
 
 stem = _Stems()
+_VOWELS = frozenset("aeiouy")
+
+
+def singular(lang: str, word: str) -> str:
+    """The singular (and the French masculine) of a folded word, where the stemmers miss it: the
+    Spanish and Portuguese ones strip -os, -as, -es but not an -s after a consonant, which is how
+    the loanwords of this field take their plural ("robots", "chatbots", "scanners", "dashboards");
+    Portuguese -ns is the plural of -m ("imagens", "imagem"); and with accents folded away the
+    Portuguese stemmer no longer sees -ões and -ãos as plurals of -ão ("declarações", "caminhões"),
+    nor the French one -ée and -ière as forms of -é and -ier. Left as they were, "robots de software"
+    never met "robot de software" and "caminhões" never met the glossary's "caminhão"."""
+    if lang == "fr" and len(word) >= 5:
+        # Folded -ée(s) and -ière(s): the stemmer takes "declaree" for another word than "declare"
+        # (déclarée, déclaré) and "douaniere" than "douanier".
+        if word.endswith(("ieres", "iere")):
+            return word[: word.rindex("iere") + 3]
+        if word.endswith(("ees", "ee")):
+            return word[: word.rindex("ee") + 1]
+        return word
+    if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s":
+        return word
+    if lang == "pt" and word.endswith(("oes", "aos")):
+        return word[:-3] + "ao"  # folded -ões and -ãos: "declaracoes" is "declaracao", "orgaos" "orgao"
+    if word[-2] in _VOWELS or word[-2] == "s":
+        return word
+    if lang == "pt" and word[-2] == "n":
+        return word[:-2] + "m"
+    return word[:-1]
 
 
 _COGNATE_RULES = (

@@ -21,11 +21,25 @@ from index.documents import DOC_TYPES
 
 EXPERIENCE, QUESTION, EVENT, RESOURCE, OTHER = DOC_TYPES
 # Part of the index fingerprint: a change to the cues re-classifies every stored document on open.
-CLASSIFIER_VERSION = "2"
+CLASSIFIER_VERSION = "3"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|por ciento|pour cent|por cento)|\b\d[\d.,]*\b")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|"
+    "jul|aug|sep|sept|oct|nov|dec|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+    "octubre|noviembre|diciembre|janvier|fevrier|février|mars|avril|mai|juin|juillet|aout|août|septembre|"
+    "octobre|novembre|decembre|décembre|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|"
+    "novembro|dezembro"
+)
+# A date is when something happens, not a figure of what came of it: "28 de noviembre", "June 3, 2024".
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:de\s+)?(?:{_MONTHS})\b(?:\s+(?:de\s+)?\d{{4}})?"
+    rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b",
+    re.IGNORECASE,
+)
 _CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}\s*(?:h|am|pm)?|\s*h\s*\d{0,2}|h\d{0,2}|\s*(?:am|pm))\b", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
@@ -454,7 +468,7 @@ def cues(text: str) -> Cues:
         first_person=len(_FIRST_PERSON.findall(folded)),
         reported=reported + min(change, 2) + min(len(_PRETERITE.findall(without_links)), 2),
         results=results,
-        figures=len(_FIGURE.findall(without_links)),
+        figures=len(_FIGURE.findall(_DATE.sub(" ", without_links))),
         event=event,
         clock=len(_CLOCK.findall(without_links)),
         resource=resource,
@@ -469,13 +483,8 @@ def classify(text: str, kind: str = "post") -> str:
     if kind == "case-study":
         return EXPERIENCE
     c = cues(text)
-    told = (
-        2 * (c.account + c.answering)
-        + min(c.first_person, 3)
-        + c.reported
-        + c.results
-        + min(c.figures, 4) // 2
-    )
+    done = 2 * (c.account + c.answering) + min(c.first_person, 3) + c.reported + c.results
+    told = done + min(c.figures, 4) // 2
     asked = 2 * min(c.questions, 3) + c.asking
     if c.links and c.resource and told < 4:
         return RESOURCE
@@ -487,7 +496,7 @@ def classify(text: str, kind: str = "post") -> str:
         c.question_share >= 0.5 or (asked >= 2 and asked >= told and c.question_share >= 0.2)
     ):
         return QUESTION
-    if told >= 2 or kind == "workshop-summary" or (c.first_person and not asked):
+    if told >= 2 or kind == "workshop-summary" or (done and not asked):
         return EXPERIENCE
     if c.links:
         return RESOURCE
@@ -495,6 +504,11 @@ def classify(text: str, kind: str = "post") -> str:
         return EVENT
     if c.question_share >= 0.2 or (c.asking and not c.questions):
         return QUESTION
+    if done or (c.figures and not c.event):
+        # Mostly told, with figures or an action reported, and a question at most at the end ("the
+        # Receita runs 40 AI projects... anyone else?"): news of what was done is a report. Figures
+        # beside an event's words are its dates.
+        return EXPERIENCE
     return OTHER
 
 

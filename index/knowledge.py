@@ -26,7 +26,7 @@ from index.reports import KnowledgeStats
 from index.search_engine import RawHit, SearchEngine
 from index.sections import ENGLISH, SectionLabels, split_document
 from index.store import AuthorVeto, DocumentStore
-from index.tagger import Tagger, Tags
+from index.tagger import TAGGER_VERSION, Tagger, Tags
 from index.upkeep import BATCH, IndexUpkeep
 from index.validation import validate_document
 from index.whoosh import WhooshEngine
@@ -109,7 +109,7 @@ class KnowledgeBase(IndexUpkeep):
         countries = load_vocabulary(countries_path, "countries")
         engine = engine or WhooshEngine(index_dir, verify_contents=verify_contents)
         digest = hashlib.sha256(engine.schema_version.encode())
-        digest.update(f"doctype {CLASSIFIER_VERSION}".encode())
+        digest.update(f"doctype {CLASSIFIER_VERSION} tagger {TAGGER_VERSION}".encode())
         for path in (glossary_path, countries_path):
             if path.exists():
                 digest.update(path.read_bytes())

@@ -121,3 +121,23 @@ def test_a_report_told_in_the_third_person_is_a_report(text: str):
     """What an administration did, told by someone else, is what members ask for as much as a
     first-person account: "now share", "firmó", "désormais", "implantou"."""
     assert classify(text) == "experience"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one reported change and nothing asked
+        "En Guyane, les demandes de décisions anticipées se font maintenant en ligne.",
+        # news of what was done, with figures, and a question only at the end
+        "The port authority retired its blockchain platform after 4 years: only 12 of 60 carriers "
+        "ever joined, so it was never viable. Lesson for customs: get the carriers on board first. "
+        "Anyone else relying on it?",
+    ],
+)
+def test_a_short_report_or_news_of_what_was_done_is_a_report(text: str):
+    assert classify(text) == "experience"
+
+
+def test_an_announcement_whose_only_figures_are_its_dates_is_no_report():
+    text = "Recordatorio: reunión anual del 28 de noviembre, inscripción hasta el 21 de noviembre."
+    assert classify(text) != "experience"

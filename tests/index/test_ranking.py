@@ -6,11 +6,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import yaml
+
+from index.analysis import fold, stem
 from index.documents import Filters
 from index.language import LanguageDetector
 from index.search_engine import SearchPlan
 from index.tagger import Tagger
-from tests.conftest import open_kb, post
+from tests.conftest import CONFIG_DIR, open_kb, post
 
 REPORT_EN = (
     "We fitted electronic seals with GPS on transit trucks between the port and the border. "
@@ -169,3 +172,63 @@ def test_the_words_that_frame_a_question_are_not_searched_when_it_has_others(kb)
     # A question of framing words only is still searched by them.
     only_framing = searched_texts("which administrations?")
     assert any(text.startswith("administr") for text in only_framing)
+
+
+def test_the_author_names_the_country_a_report_does_not(kb):
+    """A case study signed by its administration, or a member whose handle names theirs, reports on
+    that country without writing its name: a question naming the country finds it first."""
+    tagger = Tagger(kb.glossary, kb.countries, LanguageDetector())
+    ml_report = "Usamos aprendizado de máquina na seleção das declarações desde 2014; o acerto dobrou."
+    assert tagger.tag(post("handle", ml_report, author="risco_rfb")).countries == ("BR",)
+    assert tagger.tag(post("signed", ml_report, author="SUNAT - Aduanas (Perú)")).countries == ("PE",)
+    assert tagger.tag(post("member", ml_report, author="maria_ventanilla")).countries == ()
+    chile = "Nuestro piloto en Chile con aprendizaje automático."
+    named = tagger.tag(post("both", chile, author="risco_rfb"))
+    assert named.countries == ("CL", "BR")  # the country the text names first
+
+    other = "We use machine learning to select declarations for inspection; the hit rate doubled."
+    kb.upsert_many([post("other", other, author="jm_risk"), post("brazil", ml_report, author="risco_rfb")])
+    assert ids(kb.search("Brazil machine learning risk selection"))[0] == "brazil"
+
+
+def test_spanish_and_portuguese_plurals_meet_their_singular(kb):
+    """Snowball's Spanish and Portuguese stemmers keep the -s of "robots" and the -ns of "imagens",
+    and once accents are folded the Portuguese one takes "caminhoes" for another word than "caminhao"."""
+    assert stem("es", "robots") == stem("es", "robot")
+    assert stem("es", "dashboards") == stem("es", "dashboard")
+    assert stem("pt", "chatbots") == stem("pt", "chatbot")
+    assert stem("pt", "imagens") == stem("pt", "imagem")
+    assert stem("pt", "caminhoes") == stem("pt", "caminhao")  # folded caminhões, caminhão
+    assert stem("pt", "declaracoes") == stem("pt", "declaracao")
+    assert stem("pt", "orgaos") == stem("pt", "orgao")
+    assert stem("fr", "declaree") == stem("fr", "declare")  # folded déclarée, déclaré
+    assert stem("fr", "douanieres") == stem("fr", "douanier")
+    assert stem("es", "contenedores") == stem("es", "contenedor")  # what the stemmer did already
+    assert stem("en", "robots") == "robot" and stem("es", "gps") == "gps"
+    assert kb.queries.build("¿quién usa robots de software?").concepts == ["robotic-process-automation"]
+    assert "truck" in kb.queries.build("rastreamento de caminhões").concepts  # the glossary says caminhão
+
+
+def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
+    """Advance rulings and pre-arrival processing, named in one language, find reports in another."""
+    ruling_fr = (
+        "Depuis 2023 nos décisions anticipées de classement tarifaire se demandent en ligne; "
+        "le délai de réponse est passé de 90 à 30 jours."
+    )
+    prearrival_en = "We started pre-arrival processing of manifests: 70% of boxes leave on arrival."
+    classifying = "Our machine learning model now suggests the tariff classification of every declaration."
+    kb.upsert_many([post("ruling", ruling_fr), post("prearrival", prearrival_en), post("hs", classifying)])
+    assert ids(kb.search("¿quién da resoluciones anticipadas de clasificación arancelaria?"))[0] == "ruling"
+    assert ids(kb.search("procesamiento previo a la llegada"))[0] == "prearrival"
+    assert kb.queries.build("simulacro de phishing").concepts == ["phishing"]
+
+
+def test_a_glossary_term_names_one_concept():
+    """A term in two concepts would tag a post with both and count it for questions about either."""
+    glossary = yaml.safe_load((CONFIG_DIR / "glossary.yaml").read_text(encoding="utf-8"))
+    owners: dict[tuple[str, str], set[str]] = {}
+    for concept_id, concept in glossary.items():
+        for lang in ("any", "en", "es", "fr", "pt"):
+            for term in concept.get(lang, []):
+                owners.setdefault((lang, fold(term.lower())), set()).add(concept_id)
+    assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
