@@ -68,11 +68,45 @@ async def post_for_review(bot: ClikcBot, sub) -> None:
     )
 
 
+_DynamicButton = discord.ui.DynamicItem[discord.ui.Button]
+
+
+class _SubmissionButton:
+    """What the four review buttons share: a stable custom_id naming the action and the submission
+    (so a button posted before a restart still works), and its label kept when it is rebuilt."""
+
+    ACTION = ""
+    LABEL = ""
+    STYLE = discord.ButtonStyle.secondary
+    EMOJI: str | None = None
+
+    def __init__(self, submission_id: str, label: str | None = None):
+        button = discord.ui.Button(
+            label=label or self.LABEL,
+            emoji=self.EMOJI,
+            style=self.STYLE,
+            custom_id=f"clikc:{self.ACTION}:{submission_id}",
+        )
+        super().__init__(button)  # DynamicItem's, next in the subclasses' order
+        self.submission_id = submission_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
+        return cls(match["id"], item.label)
+
+
+async def moderator_only(bot: ClikcBot, interaction: discord.Interaction) -> bool:
+    """Checked on every press, whoever can see the button; one private line otherwise."""
+    if bot.is_moderator(interaction.user):
+        return True
+    await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+    return False
+
+
 async def reviewer_allowed(bot: ClikcBot, interaction: discord.Interaction, submission_id: str) -> bool:
     """A moderator of the home server, not the submitter, on a pending submission; otherwise one
     private line, answered before anything is deferred or a reason is asked for."""
-    if not bot.is_moderator(interaction.user):
-        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+    if not await moderator_only(bot, interaction):
         return False
     try:
         await asyncio.to_thread(
@@ -84,18 +118,8 @@ async def reviewer_allowed(bot: ClikcBot, interaction: discord.Interaction, subm
     return True
 
 
-class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:approve:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Approve"):
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.success, custom_id=f"clikc:approve:{submission_id}"
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Approve")
+class ApproveButton(_SubmissionButton, _DynamicButton, template=rf"clikc:approve:{ID_PATTERN}"):
+    ACTION, LABEL, STYLE = "approve", "Approve", discord.ButtonStyle.success
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
@@ -116,18 +140,8 @@ class ApproveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc
         await interaction.edit_original_response(embed=embed, view=view)
 
 
-class RejectButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:reject:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Reject"):
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.danger, custom_id=f"clikc:reject:{submission_id}"
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Reject")
+class RejectButton(_SubmissionButton, _DynamicButton, template=rf"clikc:reject:{ID_PATTERN}"):
+    ACTION, LABEL, STYLE = "reject", "Reject", discord.ButtonStyle.danger
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
@@ -159,27 +173,14 @@ class RejectReasonModal(discord.ui.Modal):
         await report_failure(self.bot, interaction, error)
 
 
-class EditButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:edit:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Edit"):
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="✏️",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"clikc:edit:{submission_id}",
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Edit")
+class EditButton(_SubmissionButton, _DynamicButton, template=rf"clikc:edit:{ID_PATTERN}"):
+    ACTION, LABEL, STYLE = "edit", "Edit", discord.ButtonStyle.secondary
+    EMOJI = "✏️"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """The form, filled in with what is stored (a quick read: the modal must open within 3 s)."""
         bot = _bot(interaction)
-        if not bot.is_moderator(interaction.user):
-            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        if not await moderator_only(bot, interaction):
             return
         try:
             sub = await asyncio.to_thread(
@@ -220,8 +221,7 @@ class EditModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Stored (and an approved case study re-indexed) before the review message shows it."""
         bot = self.bot
-        if not bot.is_moderator(interaction.user):
-            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        if not await moderator_only(bot, interaction):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)  # re-indexing may take a moment
         technologies = [t for t in self.technologies_input.value.replace(" ", "").split(",") if t]
@@ -259,23 +259,12 @@ def decided_view(sub, replies, locale: object) -> discord.ui.View | None:
     return view
 
 
-class WithdrawButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"clikc:withdraw:{ID_PATTERN}"):
-    def __init__(self, submission_id: str, label: str = "Withdraw"):
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.danger, custom_id=f"clikc:withdraw:{submission_id}"
-            )
-        )
-        self.submission_id = submission_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match):
-        return cls(match["id"], item.label or "Withdraw")
+class WithdrawButton(_SubmissionButton, _DynamicButton, template=rf"clikc:withdraw:{ID_PATTERN}"):
+    ACTION, LABEL, STYLE = "withdraw", "Withdraw", discord.ButtonStyle.danger
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        if not bot.is_moderator(interaction.user):  # checked here, whoever can see the button
-            await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+        if not await moderator_only(bot, interaction):
             return
         modal = WithdrawModal(bot, self.submission_id, interaction.locale, interaction.message)
         await interaction.response.send_modal(modal)
@@ -307,8 +296,7 @@ async def withdraw(
     review: discord.Message | None = None,
 ) -> None:
     """Committed (out of the index, post removal queued) before the moderator is told; then the post goes."""
-    if not bot.is_moderator(interaction.user):
-        await send_ephemeral(interaction, bot.app.replies.get("not_moderator", interaction.locale))
+    if not await moderator_only(bot, interaction):
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     who = bot.actor(interaction.user)
