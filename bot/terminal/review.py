@@ -181,34 +181,28 @@ def cmd_show(args: argparse.Namespace, app: App, out: TextIO | None = None) -> i
     return 0
 
 
-def cmd_approve(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
-    say = _printer(out)
-    sub = app.submissions.approve(Actor.local(), args.id)
+def _decided(say, app: App, args: argparse.Namespace, sub, message: str, **fields) -> int:
+    """A decision's outcome: the submission as JSON, or the one line that says what was done."""
     if args.json:
         _print_json(say, sub.to_json())
     else:
-        say(_Words(app, args)("approved", id=sub.id, title=sub.title, doc_id=sub.doc_id))
+        say(_Words(app, args)(message, id=sub.id, title=sub.title, **fields))
     return 0
+
+
+def cmd_approve(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
+    sub = app.submissions.approve(Actor.local(), args.id)
+    return _decided(_printer(out), app, args, sub, "approved", doc_id=sub.doc_id)
 
 
 def cmd_reject(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
-    say = _printer(out)
     sub = app.submissions.reject(Actor.local(), args.id, args.reason)
-    if args.json:
-        _print_json(say, sub.to_json())
-    else:
-        say(_Words(app, args)("rejected", id=sub.id, title=sub.title, reason=sub.reason))
-    return 0
+    return _decided(_printer(out), app, args, sub, "rejected", reason=sub.reason)
 
 
 def cmd_withdraw(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
-    say = _printer(out)
     sub = app.submissions.withdraw(Actor.local(), args.id, args.reason)
-    if args.json:
-        _print_json(say, sub.to_json())
-    else:
-        say(_Words(app, args)("withdrawn", id=sub.id, title=sub.title))
-    return 0
+    return _decided(_printer(out), app, args, sub, "withdrawn")
 
 
 def cmd_edit(args: argparse.Namespace, app: App, out: TextIO | None = None) -> int:
