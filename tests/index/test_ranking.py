@@ -232,3 +232,31 @@ def test_a_glossary_term_names_one_concept():
             for term in concept.get(lang, []):
                 owners.setdefault((lang, fold(term.lower())), set()).add(concept_id)
     assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
+
+
+def test_a_short_name_that_is_a_common_word_counts_only_as_written(kb):
+    """Brazilian members call their administration "a Receita"; "receita" is also revenue (and a
+    recipe). Capitalised inside a sentence it names Brazil; lower case, or opening a sentence, it
+    names nothing."""
+    tagger = Tagger(kb.glossary, kb.countries, LanguageDetector())
+    named = "Resumo da palestra da Receita: a seleção de risco com IA já roda nos aeroportos."
+    assert tagger.tag(post("named", named)).countries == ("BR",)
+    assert tagger.tag(post("quoted", 'Segundo a "Receita", o piloto terminou.')).countries == ("BR",)
+    revenue = "A receita aduaneira subiu 8% com a nova seleção de risco."
+    assert tagger.tag(post("revenue", revenue)).countries == ()
+    opening = "Projeto piloto concluído. Receita extra de 2 milhões no primeiro ano."
+    assert tagger.tag(post("opening", opening)).countries == ()
+    assert tagger.tag(post("first", "Receita do bolo de milho para a festa.")).countries == ()
+
+
+def test_risk_selection_is_the_risk_engine_in_every_language(kb):
+    """English and French stem "selection" like "selectivity"; Spanish and Portuguese do not, so
+    their "selección de riesgo" / "seleção de risco" are glossary terms of their own."""
+    for lang, text in (
+        ("en", "risk selection"),
+        ("es", "selección de riesgo"),
+        ("fr", "sélection des risques"),
+        ("pt", "seleção de risco"),
+        ("pt", "seleção aduaneira"),
+    ):
+        assert "risk-engine" in kb.glossary.find(text, [lang]), (lang, text)
