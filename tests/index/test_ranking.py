@@ -209,6 +209,17 @@ def test_spanish_and_portuguese_plurals_meet_their_singular(kb):
     assert "truck" in kb.queries.build("rastreamento de caminhões").concepts  # the glossary says caminhão
 
 
+def test_nouns_in_er_and_portuguese_vel_meet_their_plural(kb):
+    """The Spanish and French stemmers strip -er as a verb's ending from "taller" and "scanner" but
+    not from "talleres" and "scanners"; Portuguese -vel has its plural in -veis."""
+    assert stem("es", "talleres") == stem("es", "taller")
+    assert stem("es", "escaneres") == stem("es", "escaner")  # folded escáneres, escáner
+    assert stem("fr", "scanners") == stem("fr", "scanner")
+    assert stem("fr", "premiers") == stem("fr", "premier")  # -iers: what the stemmer did already
+    assert stem("pt", "moveis") == stem("pt", "movel")  # folded móveis, móvel
+    assert "workshop" in kb.queries.build("talleres regionales de 2024").concepts  # the glossary says taller
+
+
 def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
     """Advance rulings and pre-arrival processing, named in one language, find reports in another."""
     ruling_fr = (
