@@ -218,6 +218,8 @@ def test_nouns_in_er_and_portuguese_vel_meet_their_plural(kb):
     assert stem("fr", "premiers") == stem("fr", "premier")  # -iers: what the stemmer did already
     assert stem("pt", "moveis") == stem("pt", "movel")  # folded móveis, móvel
     assert "workshop" in kb.queries.build("talleres regionales de 2024").concepts  # the glossary says taller
+    assert "mobile-scanner" in kb.queries.build("escáneres portátiles en la frontera").concepts
+    assert "mobile-scanner" in kb.queries.build("scanners portables aux postes frontières").concepts
 
 
 def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
