@@ -209,14 +209,16 @@ def test_spanish_and_portuguese_plurals_meet_their_singular(kb):
     assert "truck" in kb.queries.build("rastreamento de caminhões").concepts  # the glossary says caminhão
 
 
-def test_nouns_in_er_and_portuguese_vel_meet_their_plural(kb):
+def test_nouns_in_er_and_portuguese_al_and_vel_meet_their_plural(kb):
     """The Spanish and French stemmers strip -er as a verb's ending from "taller" and "scanner" but
-    not from "talleres" and "scanners"; Portuguese -vel has its plural in -veis."""
+    not from "talleres" and "scanners"; Portuguese -al and -vel have their plurals in -ais and -veis."""
     assert stem("es", "talleres") == stem("es", "taller")
     assert stem("es", "escaneres") == stem("es", "escaner")  # folded escáneres, escáner
     assert stem("fr", "scanners") == stem("fr", "scanner")
     assert stem("fr", "premiers") == stem("fr", "premier")  # -iers: what the stemmer did already
     assert stem("pt", "moveis") == stem("pt", "movel")  # folded móveis, móvel
+    assert stem("pt", "postais") == stem("pt", "postal")
+    assert "geofencing" in kb.queries.build("quem usa cercas virtuais?").concepts  # glossary: cerca virtual
     assert "workshop" in kb.queries.build("talleres regionales de 2024").concepts  # the glossary says taller
     assert "mobile-scanner" in kb.queries.build("escáneres portátiles en la frontera").concepts
     assert "mobile-scanner" in kb.queries.build("scanners portables aux postes frontières").concepts
