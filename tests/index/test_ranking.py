@@ -218,6 +218,7 @@ def test_nouns_in_er_and_portuguese_al_and_vel_meet_their_plural(kb):
     assert stem("fr", "premiers") == stem("fr", "premier")  # -iers: what the stemmer did already
     assert stem("pt", "moveis") == stem("pt", "movel")  # folded móveis, móvel
     assert stem("pt", "postais") == stem("pt", "postal")
+    assert stem("pt", "perfis") == stem("pt", "perfil")  # perfis de risco, perfil de risco
     assert "geofencing" in kb.queries.build("quem usa cercas virtuais?").concepts  # glossary: cerca virtual
     assert "workshop" in kb.queries.build("talleres regionales de 2024").concepts  # the glossary says taller
     assert "mobile-scanner" in kb.queries.build("escáneres portátiles en la frontera").concepts
