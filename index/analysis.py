@@ -118,7 +118,10 @@ def singular(lang: str, word: str) -> str:
     Portuguese -ns is the plural of -m ("imagens", "imagem"); and with accents folded away the
     Portuguese stemmer no longer sees -ões and -ãos as plurals of -ão ("declarações", "caminhões"),
     nor the French one -ée and -ière as forms of -é and -ier. Left as they were, "robots de software"
-    never met "robot de software" and "caminhões" never met the glossary's "caminhão"."""
+    never met "robot de software" and "caminhões" never met the glossary's "caminhão". A noun in -er
+    loses the -er to the Spanish and French stemmers (as a verb's ending) in the singular only
+    ("taller" and "talleres", "scanner" and "scanners"), and Portuguese -al and -vel have their
+    plurals in -ais and -veis ("postais", "moveis"), -il in -is ("perfis")."""
     if lang == "fr" and len(word) >= 5:
         # Folded -ée(s) and -ière(s): the stemmer takes "declaree" for another word than "declare"
         # (déclarée, déclaré) and "douaniere" than "douanier".
@@ -126,11 +129,21 @@ def singular(lang: str, word: str) -> str:
             return word[: word.rindex("iere") + 3]
         if word.endswith(("ees", "ee")):
             return word[: word.rindex("ee") + 1]
+        if len(word) >= 6 and word.endswith("ers") and word[-4] != "i":
+            return word[:-1]  # the stemmer reads "scanner" as a verb, "scanners" as a noun
         return word
     if lang not in ("es", "pt") or len(word) < 5 or word[-1] != "s":
         return word
     if lang == "pt" and word.endswith(("oes", "aos")):
         return word[:-3] + "ao"  # folded -ões and -ãos: "declaracoes" is "declaracao", "orgaos" "orgao"
+    if lang == "pt" and len(word) >= 6 and word.endswith("veis"):
+        return word[:-3] + "el"  # -veis is the plural of -vel: "moveis" "movel", "niveis" "nivel"
+    if lang == "pt" and len(word) >= 6 and word.endswith("ais"):
+        return word[:-2] + "l"  # -ais is the plural of -al: "virtuais" "virtual", "postais" "postal"
+    if lang == "pt" and word.endswith("is") and word[-3] not in _VOWELS:
+        return word[:-1] + "l"  # -is after a consonant is the plural of -il: "perfis" "perfil"
+    if lang == "es" and len(word) >= 6 and word.endswith("eres"):
+        return word[:-2]  # the stemmer strips -er from "taller" (as from a verb) but not from "talleres"
     if word[-2] in _VOWELS or word[-2] == "s":
         return word
     if lang == "pt" and word[-2] == "n":

@@ -22,7 +22,7 @@ from index.fields import KEYWORD_FIELDS, document_fields, filter_spec
 from index.passages import snippet
 from index.search_engine import ALWAYS, BestOf, Change, Found, RawHit, SearchPlan, Term
 
-SCHEMA_VERSION = "fts5-2"
+SCHEMA_VERSION = "fts5-3"
 TEXT_FIELDS = tuple(f"text_{lang}" for lang in LANGUAGES)
 COLUMNS = (*KEYWORD_FIELDS, *TEXT_FIELDS)
 FACETS = {"country": "countries", "technology": "technologies", "kind": "kind", "type": "doctype"}

@@ -59,8 +59,13 @@ class Vocabulary:
     stemmed: bool = True  # False for proper names: "Pérou" must not meet "pero", nor "França" "francas"
     _phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = field(default_factory=dict)
     _by_concept: dict[tuple[str, str], list[tuple[str, ...]]] = field(default_factory=dict)
+    # Names that are also common words ("Receita": revenue, recipe) -> concept: met only as written,
+    # capitalised inside a sentence, where the word cannot be the common noun (match_as_written).
+    as_written: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        alternatives = "|".join(re.escape(name) for name in sorted(self.as_written, key=len, reverse=True))
+        self._as_written = re.compile(rf"\b(?:{alternatives})\b") if alternatives else None
         for lang in LANGUAGES:
             table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
             for concept in self.concepts.values():
@@ -123,6 +128,18 @@ class Vocabulary:
             found |= self.match_stems(self._keys(text, lang)[1], lang)
             if not self.stemmed:
                 break  # names are matched the same way in every language
+        return found
+
+    def match_as_written(self, text: str) -> Counter[str]:
+        """Mentions of the names kept as written, each where it does not start a sentence: "da
+        Receita" names Brazil's administration, "Receita de 2023" may be any revenue."""
+        found: Counter[str] = Counter()
+        if self._as_written is None or not any(name in text for name in self.as_written):
+            return found  # a substring test first: most texts name none, and it is many times faster
+        for hit in self._as_written.finditer(text):
+            before = text[max(0, hit.start() - 8) : hit.start()].rstrip(" \t*_\"'«“(")
+            if before and (before[-1].isalnum() or before[-1] in ",;-"):
+                found[self.as_written[hit.group()]] += 1
         return found
 
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> dict[str, set[str]]:
@@ -225,23 +242,27 @@ def parse_countries(raw: object, path: Path) -> Vocabulary:
         raise GlossaryError([f"{path}: expected a mapping of country codes to names"])
     problems: list[str] = []
     concepts = {}
+    as_written: dict[str, str] = {}
     for code, body in raw.items():
         entry = f"country '{code}'"
         if not isinstance(body, dict):
             problems.append(f"{path}: {entry}: expected a mapping with names, demonyms, administrations")
             continue
-        for key in body.keys() - {"names", "demonyms", "administrations"}:
+        for key in body.keys() - {"names", "demonyms", "administrations", "short_names"}:
             problems.append(f"{path}: {entry}: unknown key '{key}'")
         terms: list[str] = []
         for key in ("names", "demonyms", "administrations"):
             if body.get(key) is not None:
                 terms.extend(_as_terms(path, entry, key, body[key], problems))
+        if body.get("short_names") is not None:
+            for name in _as_terms(path, entry, "short_names", body["short_names"], problems):
+                as_written[name] = str(code)
         if not body.get("names"):
             problems.append(f"{path}: {entry}: 'names' is required")
         concepts[str(code)] = Concept(str(code), None, {NEUTRAL: tuple(terms)})
     if problems:
         raise GlossaryError(problems)
-    return Vocabulary(concepts, stemmed=False)
+    return Vocabulary(concepts, stemmed=False, as_written=as_written)
 
 
 def load_vocabulary(path: Path, kind: str) -> Vocabulary:

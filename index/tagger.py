@@ -16,7 +16,7 @@ from index.glossary import Vocabulary
 from index.language import LanguageDetector
 
 # Part of the index fingerprint: a change to how documents are tagged re-tags every stored one on open.
-TAGGER_VERSION = "2"  # 2: countries also from the author (an administration, a handle naming one)
+TAGGER_VERSION = "3"  # 2: countries also from the author; 3: and from short names as written ("a Receita")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Tagger:
         for lang in langs:
             concepts |= self.glossary.match_statements(text, lang)
         countries = self.countries.match(text, langs)
+        countries.update(self.countries.match_as_written(text))
         # Who wrote it says where it happened: a case study signed by its administration ("SUNAT -
         # Aduanas (Perú)"), a member whose handle names theirs ("risco_rfb") reports on it without
         # naming it. Counted after the countries the text names, so those stay first.

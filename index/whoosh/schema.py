@@ -9,7 +9,7 @@ from index.documents import LANGUAGES
 from index.whoosh.segment_filters import NO_DAY
 from index.whoosh.tokenizer import FoldingStemTokenizer
 
-SCHEMA_VERSION = "11"  # bump when fields or analysis change: the index is then rebuilt from SQLite
+SCHEMA_VERSION = "12"  # bump when fields or analysis change: the index is then rebuilt from SQLite
 
 
 def build_schema() -> Schema:

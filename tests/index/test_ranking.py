@@ -209,6 +209,22 @@ def test_spanish_and_portuguese_plurals_meet_their_singular(kb):
     assert "truck" in kb.queries.build("rastreamento de caminhões").concepts  # the glossary says caminhão
 
 
+def test_nouns_in_er_and_portuguese_al_and_vel_meet_their_plural(kb):
+    """The Spanish and French stemmers strip -er as a verb's ending from "taller" and "scanner" but
+    not from "talleres" and "scanners"; Portuguese -al and -vel have their plurals in -ais and -veis."""
+    assert stem("es", "talleres") == stem("es", "taller")
+    assert stem("es", "escaneres") == stem("es", "escaner")  # folded escáneres, escáner
+    assert stem("fr", "scanners") == stem("fr", "scanner")
+    assert stem("fr", "premiers") == stem("fr", "premier")  # -iers: what the stemmer did already
+    assert stem("pt", "moveis") == stem("pt", "movel")  # folded móveis, móvel
+    assert stem("pt", "postais") == stem("pt", "postal")
+    assert stem("pt", "perfis") == stem("pt", "perfil")  # perfis de risco, perfil de risco
+    assert "geofencing" in kb.queries.build("quem usa cercas virtuais?").concepts  # glossary: cerca virtual
+    assert "workshop" in kb.queries.build("talleres regionales de 2024").concepts  # the glossary says taller
+    assert "mobile-scanner" in kb.queries.build("escáneres portátiles en la frontera").concepts
+    assert "mobile-scanner" in kb.queries.build("scanners portables aux postes frontières").concepts
+
+
 def test_trade_facilitation_measures_are_concepts_in_every_language(kb):
     """Advance rulings and pre-arrival processing, named in one language, find reports in another."""
     ruling_fr = (
@@ -232,3 +248,31 @@ def test_a_glossary_term_names_one_concept():
             for term in concept.get(lang, []):
                 owners.setdefault((lang, fold(term.lower())), set()).add(concept_id)
     assert {key: ids for key, ids in owners.items() if len(ids) > 1} == {}
+
+
+def test_a_short_name_that_is_a_common_word_counts_only_as_written(kb):
+    """Brazilian members call their administration "a Receita"; "receita" is also revenue (and a
+    recipe). Capitalised inside a sentence it names Brazil; lower case, or opening a sentence, it
+    names nothing."""
+    tagger = Tagger(kb.glossary, kb.countries, LanguageDetector())
+    named = "Resumo da palestra da Receita: a seleção de risco com IA já roda nos aeroportos."
+    assert tagger.tag(post("named", named)).countries == ("BR",)
+    assert tagger.tag(post("quoted", 'Segundo a "Receita", o piloto terminou.')).countries == ("BR",)
+    revenue = "A receita aduaneira subiu 8% com a nova seleção de risco."
+    assert tagger.tag(post("revenue", revenue)).countries == ()
+    opening = "Projeto piloto concluído. Receita extra de 2 milhões no primeiro ano."
+    assert tagger.tag(post("opening", opening)).countries == ()
+    assert tagger.tag(post("first", "Receita do bolo de milho para a festa.")).countries == ()
+
+
+def test_risk_selection_is_the_risk_engine_in_every_language(kb):
+    """English and French stem "selection" like "selectivity"; Spanish and Portuguese do not, so
+    their "selección de riesgo" / "seleção de risco" are glossary terms of their own."""
+    for lang, text in (
+        ("en", "risk selection"),
+        ("es", "selección de riesgo"),
+        ("fr", "sélection des risques"),
+        ("pt", "seleção de risco"),
+        ("pt", "seleção aduaneira"),
+    ):
+        assert "risk-engine" in kb.glossary.find(text, [lang]), (lang, text)

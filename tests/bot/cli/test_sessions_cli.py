@@ -143,7 +143,7 @@ def test_config_check_ok(cli):
     lines = out.splitlines()
     assert [line.rsplit(": ", 1)[1] for line in lines[:5]] == [
         "settings ok",
-        "107 concepts ok",
+        "108 concepts ok",
         "48 countries ok",
         "6 sessions ok",
         "4 languages ok",
