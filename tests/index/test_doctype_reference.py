@@ -169,3 +169,33 @@ def test_the_inputs_reach_every_cue():
 
 
 _MONTHS_ONLY = re.compile(rf"\b(?:{_MONTHS})\b", re.IGNORECASE)
+
+
+# --- what the faster forms rely on, checked for every character --------------------------------------
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+def _ignoring_case(letter: str) -> set[str]:
+    return set(re.findall(re.escape(letter), EVERY_CHARACTER, re.IGNORECASE))
+
+
+def test_a_letter_of_a_link_matched_in_any_case_is_that_letter_in_lower_case():
+    """Why a text whose lower case holds neither "http" nor "www." has no link to look for."""
+    for letter in "htpw":
+        assert {c.lower() for c in _ignoring_case(letter)} == {letter}
+
+
+def test_the_preterite_endings_last_letters_in_any_case_are_the_ones_written_out():
+    written = set(doctype._LAST_LETTERS)
+    for ending in doctype._PRETERITE_ENDINGS:
+        assert _ignoring_case(ending[-1]) <= written, ending
+
+
+def test_a_month_is_a_whole_word_and_a_digit_a_word_character():
+    """Why a date that starts with its month starts at a word followed by white space and a digit,
+    and why "\\b\\d" can be written "\\d(?<!\\w\\d)"."""
+    letters = set(_MONTHS) - {"|"}
+    matched = set().union(*map(_ignoring_case, letters))
+    assert all(re.fullmatch(r"\w", c) for c in matched)
+    assert all(re.fullmatch(r"\w", c) for c in re.findall(r"\d", EVERY_CHARACTER))
+    assert not re.findall(r"(?=\s)\w", EVERY_CHARACTER)
