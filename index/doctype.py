@@ -195,18 +195,29 @@ _ACCOUNT = _phrase_list("""
     aqui estamos
 """)
 # First person plural at work, in any tense: "we installed", "instalamos", "nous avons", "testamos",
-# counted over the folded words in `_counts`: the words below, "we" and "nous" with the word after
-# them, and a word of seven letters or more ending in -amos, -emos, -imos.
-_WE = {
-    "we": (
-        frozenset(
-            {"built", "ran", "set", "put", "made", "began", "took", "got", "just", "now", "have", "are"}
-        )
-        | {"use", "run", "went"},
-        "ed",
-    ),
-    "nous": (frozenset({"avons", "sommes"}), "ons"),
-}  # first word -> (the words that may follow it, or any longer word with that ending)
+# counted over the folded words in `_word_counts`: the words of _OURS, "we" and "nous" with the word
+# after them, and a word of seven letters or more ending in -amos, -emos, -imos (_AMOS).
+_WE_DID = frozenset(
+    _phrase_list("""
+    built
+    ran
+    set
+    put
+    made
+    began
+    took
+    got
+    just
+    now
+    have
+    are
+    use
+    run
+    went
+""")
+)
+# first word -> (the words that may follow it, or any longer word with that ending)
+_WE = {"we": (_WE_DID, "ed"), "nous": (frozenset({"avons", "sommes"}), "ons")}
 _OURS = _phrase_list("""
     our
     nuestro
