@@ -79,6 +79,13 @@ def each_memoised(function, memo: dict[str, object], words: list[str]) -> list:
     return found
 
 
+# The combining marks (accents) of the block that decomposed Latin letters carry theirs in; U+034F, the
+# grapheme joiner, is in the block but not a combining mark.
+_LATIN_ACCENTS = re.compile(
+    "[" + "".join(c for c in map(chr, range(0x300, 0x370)) if unicodedata.combining(c)) + "]"
+)
+
+
 @word_cache(maxsize=WORD_CACHE_SIZE)
 def fold(word: str) -> str:
     """Lower-case and strip accents: 'Électronique' -> 'electronique'."""
@@ -86,6 +93,9 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFKD", word)
+    plain = _LATIN_ACCENTS.sub("", decomposed)
+    if plain.isascii():  # then no other combining mark is left either (none is ASCII): one C pass
+        return plain
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -5,6 +5,7 @@ for every text of tagging_inputs in each language."""
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from collections import Counter
 from functools import cache
 
@@ -19,8 +20,24 @@ from tests.conftest import CONFIG_DIR
 from tests.index.tagging_inputs import all_texts
 
 # --- the reference: index/analysis.py and index/glossary.py before tagging was made cheaper ----------
-_fold = analysis.fold.__wrapped__  # the functions themselves, without their memo
-_cognate = analysis.cognate.__wrapped__
+
+
+def _fold(word: str) -> str:
+    word = word.translate(analysis.LIGATURES).lower()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _cognate(word: str) -> str | None:
+    if len(word) < analysis.COGNATE_LENGTH or not word.isalpha():
+        return None
+    for old, new in analysis._COGNATE_RULES:
+        word = word.replace(old, new)
+    return word[: analysis.COGNATE_LENGTH] if len(word) >= analysis.COGNATE_LENGTH else None
+
+
 _STEMMERS = {lang: Stemmer.Stemmer(name) for lang, name in analysis._STEMMER_NAMES.items()}
 
 
@@ -108,6 +125,15 @@ COUNTRIES = load_vocabulary(CONFIG_DIR / "countries.yaml", "countries")
 
 def _wrong(check) -> list[str]:
     return [text[:100] for text in all_texts() if not check(text)]
+
+
+def test_fold_is_the_references_for_characters_of_many_scripts_and_the_words_met():
+    """Alone and between letters: the scripts, marks, letter-like forms, ligatures and full-width forms."""
+    for code in [*range(0x80, 0x3000), *range(0xFB00, 0xFFF0), *range(0x1D400, 0x1D800)]:
+        for word in (chr(code), f"a{chr(code)}e\u0301", f"E\u0301{chr(code)}\u0308"):
+            assert analysis.fold.__wrapped__(word) == _fold(word), hex(code)
+    met = {m.group() for text in all_texts() for m in WORD_RE.finditer(text)}
+    assert all(analysis.fold.__wrapped__(word) == _fold(word) for word in met)
 
 
 def test_words_and_cognates_are_the_references():
