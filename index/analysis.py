@@ -250,9 +250,9 @@ def words(text: str) -> Iterator[tuple[str, int, int]]:
     if text.isascii():  # each word folds to its lower case: the whole text lower-cased at once
         parts = _WORDS_AND_GAPS.split(text.lower())
         folded = parts[1::2]
-    else:
+    else:  # most of its words are ASCII all the same: lower-cased, not looked up (nor kept) in the memo
         parts = _WORDS_AND_GAPS.split(text)
-        folded = each_memoised(fold, fold.memo, parts[1::2])
+        folded = [word.lower() if word.isascii() else fold(word) for word in parts[1::2]]
     offsets = list(accumulate(map(len, parts)))  # each word starts where the gap before it ends
     found = list(zip(folded, offsets[0:-1:2], offsets[1::2], strict=True))
     _recent = (text, found)

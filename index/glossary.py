@@ -112,8 +112,9 @@ class Vocabulary:
         seal / scellé électronique") names it once: a glossary is not four reports about it."""
         keys = analyse(text, lang) if self.stemmed else self._keys(text, lang)[1]  # the words' stems
         spans = list(self._spans(keys, lang))
-        if not spans:  # most texts in most of their languages: where the words are is not needed
-            return Counter()
+        mentions = Counter(concept_id for concept_id, _, _ in spans)
+        if len(mentions) == len(spans):  # no concept named twice (most texts): one statement each
+            return mentions
         stops = stopwords(lang)
         starts = [start for word, start, _ in words(text) if word not in stops]  # where each key's word is
         ends = [m.start() for m in _STATEMENT_END.finditer(text)]
