@@ -209,6 +209,7 @@ _COGNATE_RULES = (
     ("rr", "r"),
 )
 COGNATE_LENGTH = 6
+_COGNATE_SPOTS = re.compile("|".join(re.escape(old) for old, _ in _COGNATE_RULES))  # most words hold none
 
 
 @word_cache(maxsize=WORD_CACHE_SIZE)
@@ -221,8 +222,9 @@ def cognate(word: str) -> str | None:
     """
     if len(word) < COGNATE_LENGTH or not word.isalpha():
         return None
-    for old, new in _COGNATE_RULES:
-        word = word.replace(old, new)
+    if _COGNATE_SPOTS.search(word):  # else no rule changes the word, so none makes another apply
+        for old, new in _COGNATE_RULES:
+            word = word.replace(old, new)
     return word[:COGNATE_LENGTH] if len(word) >= COGNATE_LENGTH else None
 
 
