@@ -233,7 +233,9 @@ def cognates(text: str) -> frozenset[str]:
     distinct = set(map(itemgetter(0), words(text))) - all_stopwords()  # each word once, not per use
     # A shorter word has no skeleton: not looked up, nor kept in the memo, which then holds more of the rest.
     long = [word for word in distinct if len(word) >= COGNATE_LENGTH]
-    return frozenset(key for key in each_memoised(cognate, cognate.memo, long) if key is not None)
+    keys = set(each_memoised(cognate, cognate.memo, long))
+    keys.discard(None)
+    return frozenset(keys)
 
 
 _recent: tuple[str, list[tuple[str, int, int]]] = ("", [])

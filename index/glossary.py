@@ -89,6 +89,14 @@ class Vocabulary:
             return kept, stem.all(lang, kept)
         return kept, [word[:-1] if len(word) > 4 and word[-1] == "s" else word for word in kept]
 
+    def _text_keys(self, text: str, lang: str) -> list[str]:
+        """The keys of `_keys(text, lang)`: the stems kept for the text's index field (`analyse`), or
+        the name keys in one pass over the words."""
+        if self.stemmed:
+            return analyse(text, lang)
+        stops = stopwords(lang)
+        return [w[:-1] if len(w) > 4 and w[-1] == "s" else w for w, _, _ in words(text) if w not in stops]
+
     def _spans(self, stems: list[str], lang: str) -> Iterator[tuple[str, int, int]]:
         """(concept id, start, end) of each mention, longest phrase first, no overlaps."""
         table = self._phrases[lang]
@@ -110,7 +118,7 @@ class Vocabulary:
         """Concept id -> number of statements (sentences, lines) that mention it, reading the text
         as `lang`. A line that names a concept in four languages ("precinto electrónico / electronic
         seal / scellé électronique") names it once: a glossary is not four reports about it."""
-        keys = analyse(text, lang) if self.stemmed else self._keys(text, lang)[1]  # the words' stems
+        keys = self._text_keys(text, lang)
         spans = list(self._spans(keys, lang))
         mentions = Counter(concept_id for concept_id, _, _ in spans)
         if len(mentions) == len(spans):  # no concept named twice (most texts): one statement each
@@ -127,7 +135,8 @@ class Vocabulary:
         if not self.stemmed:
             found.update(code for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
-            found |= self.match_stems(self._keys(text, lang)[1], lang)
+            keys = self._text_keys(text, lang)
+            found |= self.match_stems(keys, lang)
             if not self.stemmed:
                 break  # names are matched the same way in every language
         return found
