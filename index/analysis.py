@@ -68,8 +68,8 @@ _MISSING = object()
 
 
 def each_memoised(function, memo: dict[str, object], words: list[str]) -> list:
-    """`function` of each word, read from its memo (in C) and called only for the words not in it:
-    a Python call per word was most of what tokenizing a text cost."""
+    """`function` of each word, read from its memo (in C) and called only for the words not in it,
+    rather than through the memoised function's Python call per word."""
     found = list(map(memo.get, words, repeat(_MISSING)))
     if _MISSING in found:
         found = [
