@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import cache, wraps
+from itertools import accumulate, repeat
+from operator import itemgetter
 
 import Stemmer
 
@@ -20,6 +22,7 @@ from index.stopwords import STOPWORDS
 
 _STEMMER_NAMES = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese"}
 WORD_RE = re.compile(r"\w+")
+_WORDS_AND_GAPS = re.compile(r"(\w+)")  # split by it: the gaps and, between them, the words
 LIGATURES = _LIGATURES = str.maketrans(
     {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o"}
 )
@@ -38,6 +41,8 @@ def word_cache(maxsize: int):
     Not functools.lru_cache: the garbage collector walks every entry of an lru_cache on each full
     collection, and with two of them full (200k words each, after a large ingest) those pauses
     reached 220 ms, stalling the event loop. A dict of strings is never walked.
+    The dict is the function's `memo`: a caller with many words reads it directly (`map(memo.get,
+    words)`, in C) and calls the function only for the words not in it.
     """
 
     def decorate(function):
@@ -52,9 +57,33 @@ def word_cache(maxsize: int):
                 found = memo[word] = function(word)
             return found
 
-        return wraps(function)(cached)
+        cached = wraps(function)(cached)
+        cached.memo = memo
+        return cached
 
     return decorate
+
+
+_MISSING = object()
+
+
+def each_memoised(function, memo: dict[str, object], words: list[str]) -> list:
+    """`function` of each word, read from its memo (in C) and called only for the words not in it,
+    rather than through the memoised function's Python call per word."""
+    found = list(map(memo.get, words, repeat(_MISSING)))
+    if _MISSING in found:
+        found = [
+            value if value is not _MISSING else function(word)
+            for value, word in zip(found, words, strict=True)
+        ]
+    return found
+
+
+# The combining marks (accents) of the block that decomposed Latin letters carry theirs in; U+034F, the
+# grapheme joiner, is in the block but not a combining mark.
+_LATIN_ACCENTS = re.compile(
+    "[" + "".join(c for c in map(chr, range(0x300, 0x370)) if unicodedata.combining(c)) + "]"
+)
 
 
 @word_cache(maxsize=WORD_CACHE_SIZE)
@@ -64,6 +93,9 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     decomposed = unicodedata.normalize("NFKD", word)
+    plain = _LATIN_ACCENTS.sub("", decomposed)
+    if plain.isascii():  # then no other combining mark is left either (none is ASCII): one C pass
+        return plain
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -105,6 +137,10 @@ class _Stems:
                 cache.clear()
             stem = cache[word] = stemmer.stemWord(singular(lang, word))
         return stem
+
+    def all(self, lang: str, words: list[str]) -> list[str]:
+        """The stems of many words: one dict read each (in C), a call only for those not yet met."""
+        return each_memoised(lambda word: self(lang, word), self._cache[lang], words)
 
 
 stem = _Stems()
@@ -173,6 +209,7 @@ _COGNATE_RULES = (
     ("rr", "r"),
 )
 COGNATE_LENGTH = 6
+_COGNATE_SPOTS = re.compile("|".join(re.escape(old) for old, _ in _COGNATE_RULES))  # most words hold none
 
 
 @word_cache(maxsize=WORD_CACHE_SIZE)
@@ -185,16 +222,20 @@ def cognate(word: str) -> str | None:
     """
     if len(word) < COGNATE_LENGTH or not word.isalpha():
         return None
-    for old, new in _COGNATE_RULES:
-        word = word.replace(old, new)
+    if _COGNATE_SPOTS.search(word):  # else no rule changes the word, so none makes another apply
+        for old, new in _COGNATE_RULES:
+            word = word.replace(old, new)
     return word[:COGNATE_LENGTH] if len(word) >= COGNATE_LENGTH else None
 
 
 def cognates(text: str) -> frozenset[str]:
     """The cognate skeletons of a text's words (stop words of every language left out)."""
-    distinct = {word for word, _, _ in words(text)} - all_stopwords()  # each word once, not per use
-    keys = map(cognate, distinct)
-    return frozenset(key for key in keys if key is not None)
+    distinct = set(map(itemgetter(0), words(text))) - all_stopwords()  # each word once, not per use
+    # A shorter word has no skeleton: not looked up, nor kept in the memo, which then holds more of the rest.
+    long = [word for word in distinct if len(word) >= COGNATE_LENGTH]
+    keys = set(each_memoised(cognate, cognate.memo, long))
+    keys.discard(None)
+    return frozenset(keys)
 
 
 _recent: tuple[str, list[tuple[str, int, int]]] = ("", [])
@@ -210,7 +251,14 @@ def words(text: str) -> Iterator[tuple[str, int, int]]:
     recent = _recent  # one read: another thread may replace it meanwhile
     if recent[0] == text:
         return iter(recent[1])
-    found = [(fold(match.group()), match.start(), match.end()) for match in WORD_RE.finditer(text)]
+    if text.isascii():  # each word folds to its lower case: the whole text lower-cased at once
+        parts = _WORDS_AND_GAPS.split(text.lower())
+        folded = parts[1::2]
+    else:  # most of its words are ASCII all the same: lower-cased, not looked up (nor kept) in the memo
+        parts = _WORDS_AND_GAPS.split(text)
+        folded = [word.lower() if word.isascii() else fold(word) for word in parts[1::2]]
+    offsets = list(accumulate(map(len, parts)))  # each word starts where the gap before it ends
+    found = list(zip(folded, offsets[0:-1:2], offsets[1::2], strict=True))
     _recent = (text, found)
     return iter(found)
 
@@ -231,7 +279,7 @@ def analyse(text: str, lang: str | None) -> list[str]:
     if found is None:
         stops = stopwords(lang) if lang else all_stopwords()
         if lang:
-            found = [stem(lang, word) for word, _, _ in words(text) if word not in stops]
+            found = stem.all(lang, [word for word, _, _ in words(text) if word not in stops])
         else:
             found = [word for word, _, _ in words(text) if word not in stops]
         recent[1][lang] = found

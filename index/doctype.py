@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress, count
 
 from index.analysis import LIGATURES as _LIGATURES
 from index.documents import DOC_TYPES
@@ -25,7 +26,15 @@ CLASSIFIER_VERSION = "3"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|percent|por ciento|pour cent|por cento)|\b\d[\d.,]*\b")
+# Lines are wrapped mid-sentence in posts and files: only a blank line or a list item ends one.
+_WRAPPED = re.compile(r"\n(?!\s*\n|\s*(?:[-*•]|\d+[.)])\s)")
+_DIGIT = re.compile(r"\d")  # dates, figures and clock times all hold one: a text without is spared them
+# A number, with what it counts when that is a share. Written to start at the digit ("\b\d" as
+# "\d(?<!\w\d)"), so the engine skips from digit to digit in C rather than trying the pattern at
+# every position; it matches exactly where r"\d+(?:[.,]\d+)?\s*(?:%|…)|\b\d[\d.,]*\b" does.
+_FIGURE = re.compile(
+    r"\d(?:\d*(?:[.,]\d+)?\s*(?:%|percent|por ciento|pour cent|por cento)|(?<!\w\d)[\d.,]*\b)"
+)
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|"
     "jul|aug|sep|sept|oct|nov|dec|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
@@ -33,14 +42,20 @@ _MONTHS = (
     "octobre|novembre|decembre|décembre|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|"
     "novembro|dezembro"
 )
-# A date is when something happens, not a figure of what came of it: "28 de noviembre", "June 3, 2024".
+# A date is when something happens, not a figure of what came of it: "28 de noviembre", "June 3, 2024",
+# "2024-06-03", "3/6/24". One that starts with its day or year starts at a digit; one that starts with
+# its month names it in a whole word followed by white space and a digit. Those two checks come first,
+# so the ~70 month names are tried only at such a word rather than at every word of the text: the
+# same dates as the four branches r"\b\d{1,2}… (?:months)…|\b(?:months)\s+\d…|\b\d{4}-…|\b\d{1,2}/…".
 _DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:de\s+)?(?:{_MONTHS})\b(?:\s+(?:de\s+)?\d{{4}})?"
-    rf"|\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b",
+    r"\b(?:(?=\d)(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:de\s+)?(?:{_MONTHS})\b(?:\s+(?:de\s+)?\d{{4}})?"
+    r"|\d{4}-\d{2}-\d{2}\b|\d{1,2}/\d{1,2}(?:/\d{2,4})?\b)"
+    rf"|(?=\w++\s++\d)(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?)",
     re.IGNORECASE,
 )
-_CLOCK = re.compile(r"\b\d{1,2}(?::\d{2}\s*(?:h|am|pm)?|\s*h\s*\d{0,2}|h\d{0,2}|\s*(?:am|pm))\b", re.I)
+# A clock time, "10:30", "10h30", "9 am", "14 h": starting at its digit, like a figure.
+_CLOCK = re.compile(r"\d(?<!\w\d)\d?(?::\d{2}\s*(?:h|am|pm)?|\s*h\s*\d{0,2}|h\d{0,2}|\s*(?:am|pm))\b", re.I)
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
@@ -179,13 +194,44 @@ _ACCOUNT = _phrase_list("""
     aqui no
     aqui estamos
 """)
-# First person plural at work, in any tense: "we installed", "instalamos", "nous avons", "testamos".
-_FIRST_PERSON = re.compile(
-    r"\bwe (?:\w+ed|built|ran|set|put|made|began|took|got|just|now|have|are|use|run|went)\b"
-    r"|\b(?:our|nuestr[oa]s?|notre|noss[oa]s?)\b"
-    r"|\b\w++(?:(?<=\w{3}amos)|(?<=\w{3}emos)|(?<=\w{3}imos))"  # a whole word with that ending
-    r"|\bnous (?:avons|sommes|\w+ons)\b|\bnotre (?:equipe|cellule|brigade|administration|unite|service)\b"
+# First person plural at work, in any tense: "we installed", "instalamos", "nous avons", "testamos",
+# counted over the folded words in `_word_counts`: the words of _OURS, "we" and "nous" with the word
+# after them, and a word of seven letters or more ending in -amos, -emos, -imos (_AMOS).
+_WE_DID = frozenset(
+    _phrase_list("""
+    built
+    ran
+    set
+    put
+    made
+    began
+    took
+    got
+    just
+    now
+    have
+    are
+    use
+    run
+    went
+""")
 )
+# first word -> (the words that may follow it, or any longer word with that ending)
+_WE = {"we": (_WE_DID, "ed"), "nous": (frozenset({"avons", "sommes"}), "ons")}
+_OURS = _phrase_list("""
+    our
+    nuestro
+    nuestra
+    nuestros
+    nuestras
+    notre
+    nosso
+    nossa
+    nossos
+    nossas
+""")
+# Found from its ending: the engine looks for "mos" as a plain string, in C.
+_AMOS = re.compile(r"mos(?!\w)(?<=\w{3}[aei]mos)")
 # Someone else's reported action: "the agency deployed", "la aduana implementó", "a lancé".
 _REPORTED = _phrase_list("""
     deployed
@@ -239,13 +285,19 @@ _CHANGE = _phrase_list("""
     desde
 """)
 # Third person past in Spanish and Portuguese, from the words as written (the accent tells "firmó"
-# from "firmo"): "la SENAE firmó", "a Receita implantou", "o desvio caiu".
-# Written as "a whole word (taken at once: no backtracking into it) that ends so", which matches
-# exactly where r"\b\w{3,}(?:ó|aron|…)\b" does, without trying every ending at every split of
-# every word.
+# from "firmo"): "la SENAE firmó", "a Receita implantou", "o desvio caiu". A whole word with one of
+# these endings after at least three letters, found from its last letter (both cases written out, so
+# the engine skips to the next one in C), then the end of the word, then the endings: the words
+# r"\b\w{3,}(?:ó|aron|ieron|ou|aram|eram|iram|iu)\b" matches, once each.
 _PRETERITE_ENDINGS = ("ó", "aron", "ieron", "ou", "aram", "eram", "iram", "iu")
+_LAST_LETTERS = "".join(
+    sorted({c for ending in _PRETERITE_ENDINGS for c in (ending[-1], ending[-1].upper())})
+)
 _PRETERITE = re.compile(
-    r"\b\w++(?:" + "|".join(rf"(?<=\w{{3}}{ending})" for ending in _PRETERITE_ENDINGS) + ")", re.IGNORECASE
+    rf"(?-i:[{_LAST_LETTERS}])(?!\w)(?:"
+    + "|".join(rf"(?<=\w{{3}}{ending})" for ending in _PRETERITE_ENDINGS)
+    + ")",
+    re.IGNORECASE,
 )
 
 # Answering someone: whatever follows is an account, even if it ends by asking something back.
@@ -394,85 +446,112 @@ class Cues:
 
 _ACCENTS = re.compile("[\u0300-\u036f]")
 _NOT_WORD = re.compile(r"[^\w?]+")
+_LIGATURE = re.compile("[" + "".join(map(chr, _LIGATURES)) + "]")
+
+
+def _unaccented(text: str, lower: str) -> str:
+    """`lower` (the text in lower case) without ligatures and accents, in C passes, and only those
+    the text needs: an ASCII text has nothing to decompose, and few texts hold a ligature."""
+    if text.isascii():
+        return lower
+    if _LIGATURE.search(lower):
+        lower = lower.translate(_LIGATURES)
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", lower))
 
 
 def _folded(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces: the whole text in a few C passes
-    (folding word by word was most of the time classifying took at ingest)."""
-    if text.isascii():  # nothing to decompose, no ligature, no accent: the same text, two passes fewer
-        return _NOT_WORD.sub(" ", text.lower())
-    text = unicodedata.normalize("NFKD", text.lower().translate(_LIGATURES))
-    return _NOT_WORD.sub(" ", _ACCENTS.sub("", text))
+    """Lower case, no accents, words separated by single spaces (folding word by word was most of the
+    time classifying took at ingest)."""
+    return _NOT_WORD.sub(" ", _unaccented(text, text.lower()))
 
 
 # The cue lists counted in one walk over the folded text's words, as `len(_alternation(list).findall(
-# folded))` counts each: eight regex scans of every position were a third of classifying.
+# folded))` counts each: eight regex scans of every position were a third of classifying. The first
+# person's own words ride along as a ninth list.
 _CUE_LISTS = (_ANSWERING, _ASKING, _ACCOUNT, _REPORTED, _CHANGE, _RESULT, _EVENT, _RESOURCE)
 _PIECE = re.compile(r"\w+|\?")
 
 
-def _phrase_table(lists: tuple[list[str], ...]) -> dict[str, list[tuple[int, tuple[str, ...]]]]:
+def _phrase_table(lists: tuple[list[str], ...]) -> dict[str, list[tuple[int, list[str]]]]:
     """First word -> (list number, the phrase's words), each list's phrases longest first."""
-    table: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    table: dict[str, list[tuple[int, list[str]]]] = {word: [] for word in _WE}
     for number, phrases in enumerate(lists):
         for phrase in phrases:
-            words = tuple(phrase.split(" "))
+            words = phrase.split(" ")
             if not all(re.fullmatch(r"\w+", word) for word in words):  # pragma: no cover - a typo in a list
                 raise ValueError(f"cue phrase {phrase!r}: words separated by single spaces only")
             table.setdefault(words[0], []).append((number, words))
     return table
 
 
-_CUE_TABLE = _phrase_table(_CUE_LISTS)
+_CUE_TABLE = _phrase_table((*_CUE_LISTS, _OURS))
 
 
-def _phrase_counts(folded: str) -> list[int]:
-    """How many times each cue list's phrases occur in the folded text, as `findall` of the list's
-    word-bounded alternation counts them: a match starts at a word, the longest phrase there wins,
-    and the next match of that list starts after it. The folded text holds only words, single
-    spaces and "?", so words next to each other in `pieces` are separated by one space (what the
-    pattern's \\s+ matches there), and a "?" between them is a piece no phrase word equals."""
-    pieces = _PIECE.findall(folded)
-    counts = [0] * len(_CUE_LISTS)
-    free = [0] * len(_CUE_LISTS)  # the first piece each list may match at: matches do not overlap
+def _word_counts(unaccented: str) -> list[int]:
+    """How many times each cue list's phrases occur in the text's folded words, as `findall` of the
+    list's word-bounded alternation over `_folded(text)` counts them, then the first person's count
+    as r"\\bwe (?:\\w+ed|built|…)\\b|\\b(?:our|nuestr[oa]s?|…)\\b|\\b\\w{3,}[aei]mos\\b|\\bnous …\\b" counts
+    it (no word of one of its matches can start or be another).
+
+    A match starts at a word, the longest phrase there wins, and the next match of that list starts
+    after it. The pieces are the words and the "?" of the text (the same as `_folded`'s), so words
+    next to each other in `pieces` are separated by one space in the folded text (what the pattern's
+    \\s+ matches there), and a "?" between them is a piece no phrase word equals."""
+    pieces = _PIECE.findall(unaccented)
+    counts = [0] * (len(_CUE_LISTS) + 1)
+    free = [0] * (len(_CUE_LISTS) + 1)  # the first piece each list may match at: matches do not overlap
     table = _CUE_TABLE
-    for i, piece in enumerate(pieces):
-        entries = table.get(piece)
-        if entries is None:
-            continue
-        for number, words in entries:
+    last = len(pieces) - 1
+    for i in compress(count(), map(table.__contains__, pieces)):  # only the pieces a phrase starts with
+        piece = pieces[i]
+        for number, words in table[piece]:
             if free[number] > i:
                 continue
             end = i + len(words)
-            if end == i + 1 or tuple(pieces[i:end]) == words:
+            if end == i + 1 or pieces[i:end] == words:
                 counts[number] += 1
                 free[number] = end
+        if piece in _WE and i < last:
+            following, ending = pieces[i + 1], _WE[piece][1]
+            if following in _WE[piece][0] or (len(following) > len(ending) and following.endswith(ending)):
+                counts[-1] += 1
+    counts[-1] += len(_AMOS.findall(unaccented))
     return counts
 
 
 def cues(text: str) -> Cues:
-    folded = _folded(text)
-    answering, asking, account, reported, change, results, event, resource = _phrase_counts(folded)
-    without_links = _URL.sub(" ", text)
-    # Lines are wrapped mid-sentence in posts and files: only a blank line or a list item ends one.
-    flowing = re.sub(r"\n(?!\s*\n|\s*(?:[-*•]|\d+[.)])\s)", " ", without_links)
+    lower = text.lower()
+    unaccented = _unaccented(text, lower)
+    answering, asking, account, reported, change, results, event, resource, first_person = _word_counts(
+        unaccented
+    )
+    if "http" in lower or "www." in lower:  # what every link starts with, in any case
+        without_links, links = _URL.subn(" ", text)
+    else:
+        without_links, links = text, 0
+    flowing = _WRAPPED.sub(" ", without_links) if "\n" in without_links else without_links
     sentences = [s for s in _SENTENCE.findall(flowing) if s.strip()]
     lines = [line for line in text.splitlines() if line.strip()]
     asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if _DIGIT.search(without_links):
+        figures = len(_FIGURE.findall(_DATE.sub(" ", without_links)))
+        clock = len(_CLOCK.findall(without_links))
+    else:
+        figures = clock = 0
     return Cues(
         questions=max(len(asked), text.count("¿")),
         question_share=sum(map(len, asked)) / max(1, sum(map(len, sentences))),
         answering=answering,
         asking=asking,
         account=account,
-        first_person=len(_FIRST_PERSON.findall(folded)),
+        first_person=first_person,
         reported=reported + min(change, 2) + min(len(_PRETERITE.findall(without_links)), 2),
         results=results,
-        figures=len(_FIGURE.findall(_DATE.sub(" ", without_links))),
+        figures=figures,
         event=event,
-        clock=len(_CLOCK.findall(without_links)),
+        clock=clock,
         resource=resource,
-        links=len(_URL.findall(text)),
+        links=links,
         list_lines=sum(1 for line in lines if _LIST_LINE.match(line)),
         lines=len(lines),
     )

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress, count
 from pathlib import Path
 
 import yaml
@@ -85,21 +86,29 @@ class Vocabulary:
         stops = stopwords(lang)
         kept = [word for word, _, _ in words(text) if word not in stops]
         if self.stemmed:
-            return kept, [stem(lang, word) for word in kept]
-        return kept, [word[:-1] if len(word) > 4 and word.endswith("s") else word for word in kept]
+            return kept, stem.all(lang, kept)
+        return kept, [word[:-1] if len(word) > 4 and word[-1] == "s" else word for word in kept]
+
+    def _text_keys(self, text: str, lang: str) -> list[str]:
+        """The keys of `_keys(text, lang)`: the stems kept for the text's index field (`analyse`), or
+        the name keys in one pass over the words."""
+        if self.stemmed:
+            return analyse(text, lang)
+        stops = stopwords(lang)
+        return [w[:-1] if len(w) > 4 and w[-1] == "s" else w for w, _, _ in words(text) if w not in stops]
 
     def _spans(self, stems: list[str], lang: str) -> Iterator[tuple[str, int, int]]:
         """(concept id, start, end) of each mention, longest phrase first, no overlaps."""
         table = self._phrases[lang]
-        i, n = 0, len(stems)
-        while i < n:
-            step = 1
-            for phrase, concept_id in table.get(stems[i], ()):
-                if tuple(stems[i : i + len(phrase)]) == phrase:
+        free = 0  # where the next mention may start: after the last one
+        for i in compress(count(), map(table.__contains__, stems)):  # only where a term may start
+            if i < free:
+                continue
+            for phrase, concept_id in table[stems[i]]:
+                if len(phrase) == 1 or tuple(stems[i : i + len(phrase)]) == phrase:
                     yield concept_id, i, i + len(phrase)
-                    step = len(phrase)
+                    free = i + len(phrase)
                     break
-            i += step
 
     def match_stems(self, stems: list[str], lang: str) -> Counter[str]:
         """Concept id -> number of mentions in a text already analysed with `lang`."""
@@ -109,14 +118,15 @@ class Vocabulary:
         """Concept id -> number of statements (sentences, lines) that mention it, reading the text
         as `lang`. A line that names a concept in four languages ("precinto electrónico / electronic
         seal / scellé électronique") names it once: a glossary is not four reports about it."""
+        keys = self._text_keys(text, lang)
+        spans = list(self._spans(keys, lang))
+        mentions = Counter(concept_id for concept_id, _, _ in spans)
+        if len(mentions) == len(spans):  # no concept named twice (most texts): one statement each
+            return mentions
         stops = stopwords(lang)
-        kept = [(word, start) for word, start, _ in words(text) if word not in stops]
-        keys = analyse(text, lang) if self.stemmed else self._keys(text, lang)[1]  # stems of `kept`
+        starts = [start for word, start, _ in words(text) if word not in stops]  # where each key's word is
         ends = [m.start() for m in _STATEMENT_END.finditer(text)]
-        seen = {
-            (concept_id, bisect.bisect_left(ends, kept[start][1]))
-            for concept_id, start, _ in self._spans(keys, lang)
-        }
+        seen = {(concept_id, bisect.bisect_left(ends, starts[start])) for concept_id, start, _ in spans}
         return Counter(concept_id for concept_id, _ in seen)
 
     def match(self, text: str, languages: Iterable[str] = LANGUAGES) -> Counter[str]:
@@ -125,7 +135,8 @@ class Vocabulary:
         if not self.stemmed:
             found.update(code for code in flag_codes(text) if code in self.concepts)
         for lang in languages:
-            found |= self.match_stems(self._keys(text, lang)[1], lang)
+            keys = self._text_keys(text, lang)
+            found |= self.match_stems(keys, lang)
             if not self.stemmed:
                 break  # names are matched the same way in every language
         return found

@@ -40,3 +40,19 @@ def test_analyse_keeps_the_last_texts_terms_per_language_and_hands_out_copies():
     other = "Electronic seals on containers"
     assert analysis.analyse(other, "en") == ["electron", "seal", "contain"]
     assert analysis.analyse(text, "en") != first[:-1]  # a new text: computed again, in English
+
+
+def test_each_memoised_reads_the_memo_and_calls_for_the_rest_even_when_it_empties_meanwhile():
+    from index.analysis import each_memoised
+
+    calls: list[str] = []
+
+    @word_cache(maxsize=2)
+    def upper(word: str) -> str | None:
+        calls.append(word)
+        return None if word == "x" else word.upper()
+
+    upper("a")
+    upper("x")  # the memo is full: the next word met empties it
+    assert each_memoised(upper, upper.memo, ["a", "x", "b", "c", "a"]) == ["A", None, "B", "C", "A"]
+    assert calls == ["a", "x", "b", "c"]  # both "a" read before "b" emptied the memo
