@@ -125,7 +125,7 @@ def _identifier(languages: tuple[str, ...]):
             found = self._outputs[self._walk(data)]
             where = np.flatnonzero(found >= 0)
             # A key per feature seen: its text's number (the separators before it) and the feature.
-            width = len(self.nb_ptc)
+            width = len(self.nb_ptc)  # private API (with nb_pc and nb_classes): the model's tables
             wide = len(encoded) * width >= 2**32
             keys = np.cumsum(data[AUTOMATON_DEPTH - 1 :] == SEPARATOR, dtype=np.int64 if wide else np.uint32)
             keys = keys[where]
