@@ -8,7 +8,7 @@ paragraphs long enough to judge on their own may add a second language.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from index.documents import LANGUAGES
@@ -29,8 +29,9 @@ AUTOMATON_DEPTH = 6
 # AUTOMATON_DEPTH - 1 of it before the first give every byte a full window to look back on.
 SEPARATOR = 0xFF
 # One walk of a batch reads at most this many bytes (a longer text is walked alone): its arrays,
-# a few of up to 8 bytes per byte read, stay at a few megabytes whatever a batch holds.
-WALK_BYTES = 1 << 18
+# some of up to 32 bytes per byte read, stay at a few megabytes whatever a batch holds (and a batch
+# of 250 posts of Discord length is one or two walks).
+WALK_BYTES = 1 << 16
 # float32's unit roundoff: py3langid sums its scores in float32, the batch path in float64.
 _ROUNDOFF = 2.0**-24
 
@@ -96,22 +97,27 @@ def _identifier(languages: tuple[str, ...]):
             order = np.argsort(first, kind="stable")
             return np.log1p(counts[order].astype(np.float32)) @ self.nb_ptc[features[order]] + self.nb_pc
 
-        def classify_many(self, texts: Sequence[str]) -> list[str]:
+        def classify_many(self, texts: Iterable[str]) -> list[str]:
             """The language `classify` gives each text, for many texts at the cost in numpy calls
-            of a few: a bulk import pays that overhead once per batch instead of once per text."""
+            of a few: a bulk import pays that overhead once per batch instead of once per text.
+            The texts are read as they come, a walk's worth at a time."""
             # private API: _alias_pairs (labels merged by py3langid), min_confidence, _encode
             if self._alias_pairs or self.min_confidence is not None:  # not how we load the model
                 return [str(self.classify(text)[0]) for text in texts]
-            encoded = [self._encode(text) for text in texts]
             chosen: list[str] = []
-            start = 0
-            while start < len(encoded):
-                stop, size = start + 1, len(encoded[start])
-                while stop < len(encoded) and size + len(encoded[stop]) + 1 <= WALK_BYTES:
-                    size += len(encoded[stop]) + 1
-                    stop += 1
-                chosen += self._classify_walk(texts[start:stop], encoded[start:stop])
-                start = stop
+            walk: list[str] = []
+            walk_encoded: list[bytes] = []
+            size = 0
+            for text in texts:
+                encoded = self._encode(text)
+                if walk and size + len(encoded) + 1 > WALK_BYTES:
+                    chosen += self._classify_walk(walk, walk_encoded)
+                    walk, walk_encoded, size = [], [], 0
+                walk.append(text)
+                walk_encoded.append(encoded)
+                size += len(encoded) + 1
+            if walk:
+                chosen += self._classify_walk(walk, walk_encoded)
             return chosen
 
         def _classify_walk(self, texts: Sequence[str], encoded: list[bytes]) -> list[str]:
@@ -210,18 +216,22 @@ class LanguageDetector:
     def detect_all_many(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
         """`detect_all` of each text, the same languages, with the texts and their paragraphs
         identified together: a bulk import's batch costs a few numpy calls, not a few per text."""
-        pieces: list[str] = []
-        plans: list[tuple[int, int] | None] = []
-        for text in texts:
-            if not text.strip():
-                plans.append(None)
-                continue
-            first = len(pieces)
-            pieces.append(text[:MAIN_PREFIX_CHARS])
-            pieces += (paragraph[:PARAGRAPH_PREFIX_CHARS] for paragraph in _own_paragraphs(text))
-            plans.append((first, len(pieces)))
+        plans: list[tuple[int, int] | None] = []  # each text's pieces, as a range of langs
+
+        def pieces() -> Iterator[str]:
+            count = 0
+            for text in texts:
+                if not text.strip():
+                    plans.append(None)
+                    continue
+                own = [paragraph[:PARAGRAPH_PREFIX_CHARS] for paragraph in _own_paragraphs(text)]
+                yield text[:MAIN_PREFIX_CHARS]
+                yield from own
+                plans.append((count, count + 1 + len(own)))
+                count += 1 + len(own)
+
         with self._lock:
-            langs = self._identifier.classify_many(pieces) if pieces else []
+            langs = self._identifier.classify_many(pieces())
         found: list[tuple[str, ...]] = []
         for plan in plans:
             found.append(("en",) if plan is None else tuple(dict.fromkeys(langs[plan[0] : plan[1]])))

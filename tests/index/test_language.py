@@ -223,8 +223,9 @@ def test_detect_all_many_gives_what_detect_all_gives() -> None:
     assert detector.detect_all_many([]) == []
 
 
-def test_a_walk_of_more_texts_than_32_bit_keys_hold(stock) -> None:
+def test_a_walk_of_more_texts_than_32_bit_keys_hold(stock, monkeypatch) -> None:
     """Keys are text number × features + feature: past 2**32 of them a walk counts in 64 bits."""
+    monkeypatch.setattr(language, "WALK_BYTES", 1 << 18)
     ours = _identifier(LANGUAGES)
     short = ["a", "la", "le", "de", "the", "ção", "", "é é", "ok!", "🚢"]
     texts = [short[i % len(short)] for i in range(2**32 // len(ours.nb_ptc) + 10)]
