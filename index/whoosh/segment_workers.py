@@ -230,7 +230,8 @@ def _serve(conn: Connection, folder: str, tagging: tuple, limit_mb: int, number:
         while True:
             kind, payload = conn.recv()
             if kind == "docs":
-                conn.send(("analysed", [_add(writer, tagger, doc) for doc in payload]))
+                tagged = zip(payload, tagger.tag_many(payload), strict=True)  # languages: batch at once
+                conn.send(("analysed", [_add(writer, doc, tags) for doc, tags in tagged]))
             elif kind == "finish":
                 segment = _finalize(writer)
                 writer._tempstorage.destroy()  # private API: the writer's own temporary folder
@@ -312,8 +313,7 @@ def _open(folder: str, tagging: tuple, limit_mb: int, number: int):
     return writer, tagger
 
 
-def _add(writer, tagger, doc: Document) -> Analysed:
-    tags = tagger.tag(doc)
+def _add(writer, doc: Document, tags: Tags) -> Analysed:
     add_document(writer, document_fields(doc, tags))
     return Analysed(tags, frozenset(document_words(doc.full_text)))
 
