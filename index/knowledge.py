@@ -167,7 +167,7 @@ class KnowledgeBase(IndexUpkeep):
         return outcomes
 
     def _store_batch(self, batch: list[Document], progress: Callable[[int], None] | None) -> list[str]:
-        outcomes = self.store.upsert([(doc, self.tagger.tag(doc)) for doc in batch], self.clock())
+        outcomes = self.store.upsert(list(zip(batch, self.tagger.tag_many(batch), strict=True)), self.clock())
         if progress:
             progress(len(batch))
         return outcomes

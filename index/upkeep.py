@@ -91,14 +91,17 @@ class IndexUpkeep:
         last_seq = self.store.last_journal_seq()  # the rebuild reads every change up to here
         words = self.store.lexicon_draft()
 
+        def tagged(docs: list[Document]) -> list[tuple[Document, Tags]]:
+            return list(zip(docs, self.tagger.tag_many(docs), strict=True))  # languages found together
+
         def retagged() -> Iterator[tuple[str, tuple[Document, Tags]]]:
-            batch: list[tuple[Document, Tags]] = []
+            docs: list[Document] = []
             for doc, _ in self.store.all():
-                batch.append((doc, self.tagger.tag(doc)))
-                if len(batch) >= BATCH:
-                    yield from self._retag(batch, words, progress)
-                    batch = []
-            yield from self._retag(batch, words, progress)
+                docs.append(doc)
+                if len(docs) >= BATCH:
+                    yield from self._retag(tagged(docs), words, progress)
+                    docs = []
+            yield from self._retag(tagged(docs), words, progress)
 
         try:
             try:
