@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -281,3 +283,29 @@ def test_each_document_is_hashed_once_and_validated_without_copies(tmp_path, cor
         assert all(stored[doc_id] for doc_id in hashed)
     finally:
         kb.close()
+
+
+def test_batches_and_answers_larger_than_a_pipe_holds_flow_both_ways_without_deadlock(
+    kb, started, monkeypatch
+):
+    """Two batches of about a megabyte in flight per worker, each answered by as much again (every
+    document has hundreds of long distinct words): were this process to send while a worker sends
+    to it, with neither reading, the ingest would never end. The guard below only stops a hang."""
+    monkeypatch.setattr("index.bulk_ingest.BATCH_DOCS", 40)
+    assert SegmentWorkers.DEPTH >= 2
+    rng = random.Random(5)
+    vocabulary = [f"zq{n:05d}{'abcdefghijklmnopqrstuvwxyz'[n % 26] * 20}" for n in range(8_000)]
+    docs = [post(f"big{i}", " ".join(rng.sample(vocabulary, 800))) for i in range(160)]
+    outcome: list = []
+    ingest = threading.Thread(target=lambda: outcome.append(upsert_stream(kb, docs, workers=2, threshold=20)))
+    ingest.start()
+    ingest.join(600)
+    if ingest.is_alive():  # a deadlock: stop the workers so the test fails instead of hanging
+        for pool in started:
+            pool.cancel()
+        ingest.join(30)
+        pytest.fail("the bulk ingest deadlocked on its pipes")
+    assert outcome == [["added"] * 160]
+    assert all(started[0]._counts) and sum(started[0]._counts) == 160  # both workers took batches
+    assert kb.engine.doc_count() == 160 and kb.store.pending_count() == 0
+    assert kb.store.lexicon.frequency(vocabulary[0]) == sum(vocabulary[0] in d.text.split() for d in docs)
