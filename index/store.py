@@ -349,7 +349,7 @@ def _row(doc: Document, tags: Tags, digest: str, stamp: str) -> tuple:
         doc.url,
         doc.source,
         doc.lang,
-        json.dumps(list(doc.technologies)),
+        json.dumps(list(doc.technologies)) if doc.technologies else "[]",  # mostly none given
         _JSON(doc.meta),
         doc.meta.get("author_id"),
         digest,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import random
 import signal
 import threading
@@ -17,7 +18,9 @@ from benchmarks.corpus import CorpusGenerator
 from index.bulk_ingest import upsert_stream, worker_count
 from index.ingest import ingest_paths
 from index.knowledge import KnowledgeBase
-from index.whoosh.segment_workers import SegmentWorkers, WorkerFailed
+from index.lexicon import document_words
+from index.tagger import Tags
+from index.whoosh.segment_workers import Analysed, SegmentWorkers, WorkerFailed
 from tests.conftest import CONFIG_DIR, open_kb, post
 
 POSTS = 90
@@ -309,3 +312,13 @@ def test_batches_and_answers_larger_than_a_pipe_holds_flow_both_ways_without_dea
     assert all(started[0]._counts) and sum(started[0]._counts) == 160  # both workers took batches
     assert kb.engine.doc_count() == 160 and kb.store.pending_count() == 0
     assert kb.store.lexicon.frequency(vocabulary[0]) == sum(vocabulary[0] in d.text.split() for d in docs)
+
+
+def test_what_a_worker_finds_crosses_the_pipe_as_plain_values_and_comes_back_the_same():
+    tags = Tags(langs=("es", "en"), concepts={"seals": 2}, countries=("PA",), doc_type="experience")
+    words = document_words("ﷺ Precintos electrónicos en Panamá")  # one word folds to four with spaces
+    message = Analysed.message(tags, words)
+    assert all(type(value) in (tuple, dict, str) for value in message)
+    found = Analysed.read(pickle.loads(pickle.dumps(message)))
+    assert found.tags == tags and sorted(found.words) == sorted(words)
+    assert Analysed.read(Analysed.message(Tags(langs=("en",)), set())).words == []
