@@ -101,8 +101,8 @@ class SegmentWorkers:
     a thread per worker sends (a batch is larger than a pipe holds, and the worker reads it only when
     it is done with the one before) and another receives (an answer is too, and the worker reads
     nothing until it is taken), so neither side can wait on the other with both pipes full. Memory
-    stays bounded whatever the length of the stream: at most `DEPTH + 1` batches per worker are
-    between being read from the stream and being handed to the caller."""
+    stays bounded whatever the length of the stream: at most `DEPTH` times the number of workers
+    batches are between being read from the stream and being handed to the caller."""
 
     DEPTH = 2
 
@@ -272,33 +272,36 @@ class SegmentWorkers:
 
 
 class _Flow:
-    """The batches of one `analyse`: which worker has room for the next (fewer than DEPTH sent and
-    not answered), and those sent and not yet handed to the caller, in order."""
+    """The batches of one `analyse`: those sent and not yet handed to the caller, in order, and how
+    many each worker has not answered. Batch i goes to worker i mod n, as it always has: which
+    worker writes a document decides its place in the index, and so the order of answers that
+    score the same, which must not change with the timing of a run. A worker is sent its next
+    batch as soon as it has fewer than DEPTH unanswered, even while the caller is committing."""
 
     def __init__(self, workers: SegmentWorkers, batches: Iterator[list[Document]]):
         self.workers = workers
         self.batches: Iterator[list[Document]] | None = batches
         self.pending: deque[tuple[int, list[Document], int]] = deque()
         self.unanswered = [0] * workers.size
+        self.turn = 0  # the worker the next batch goes to
 
     def answered(self, number: int) -> None:
         self.unanswered[number] -= 1
         self.refill()
 
     def refill(self) -> None:
-        workers, depth = self.workers, SegmentWorkers.DEPTH
-        while self.batches is not None and len(self.pending) < (depth + 1) * workers.size:
-            number = min(range(workers.size), key=self.unanswered.__getitem__)
-            if self.unanswered[number] >= depth:
-                return
+        workers = self.workers
+        while self.batches is not None and self.unanswered[self.turn] < SegmentWorkers.DEPTH:
             batch = next(self.batches, None)
             if batch is None:
                 self.batches = None
                 return
+            number = self.turn
             workers._send(number, ("docs", batch))
             self.pending.append((number, batch, workers._counts[number]))
             workers._counts[number] += len(batch)
             self.unanswered[number] += 1
+            self.turn = (number + 1) % workers.size
 
 
 def _temp_name(number: int) -> str:
