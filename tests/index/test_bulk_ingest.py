@@ -46,9 +46,11 @@ def corpus(tmp_path, records) -> Path:
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
-    """The pool from 20 documents on, 10 per batch: every worker gets several batches."""
+    """The pool from 20 documents on, 10 per batch, each committed alone: every worker gets several
+    batches, and the database several transactions."""
     monkeypatch.setattr("index.bulk_ingest.THRESHOLD", THRESHOLD)
     monkeypatch.setattr("index.bulk_ingest.BATCH_DOCS", 10)
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 10)
 
 
 def ingest(kb: KnowledgeBase, path: Path, workers: int):
@@ -208,6 +210,31 @@ def test_a_failing_batch_stops_the_workers_and_keeps_every_document_for_the_next
     assert kb.engine.doc_count() == 20
 
 
+def test_batches_committed_together_are_stored_together_and_a_failure_keeps_those_committed(
+    kb, corpus, records, started, monkeypatch
+):
+    """Three batches to a transaction: the one after a failure is lost whole, never in part, and
+    every document of those before it is stored and journalled for the next sync."""
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 30)
+    calls: list[int] = []
+    upsert = kb.store.upsert
+
+    def fail_on_the_second(items, *args, **kwargs):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return upsert(items, *args, **kwargs)
+
+    monkeypatch.setattr(kb.store, "upsert", fail_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(kb, corpus, workers=2)
+    assert calls == [30, 30]
+    assert kb.engine.doc_count() == 0
+    assert kb.store.all_ids() == {record["id"] for record in records[:30]}
+    assert kb.store.pending_count() == 30
+    assert kb.sync() == 30
+
+
 def test_a_worker_that_dies_fails_the_ingest_with_one_line(kb, corpus, started, monkeypatch):
     files_before = {p.name for p in kb.engine.folder.current().iterdir()}
     original = SegmentWorkers.analyse
@@ -295,6 +322,7 @@ def test_batches_and_answers_larger_than_a_pipe_holds_flow_both_ways_without_dea
     document has hundreds of long distinct words): were this process to send while a worker sends
     to it, with neither reading, the ingest would never end. The guard below only stops a hang."""
     monkeypatch.setattr("index.bulk_ingest.BATCH_DOCS", 40)
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 80)  # two batches to a transaction
     assert SegmentWorkers.DEPTH >= 2
     rng = random.Random(5)
     vocabulary = [f"zq{n:05d}{'abcdefghijklmnopqrstuvwxyz'[n % 26] * 20}" for n in range(8_000)]

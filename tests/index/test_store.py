@@ -101,3 +101,21 @@ def test_a_batch_longer_than_one_statement_takes_is_written_whole(tmp_path, monk
         assert store.pending_count() == 16
     finally:
         store.db.close()
+
+
+def test_a_bulk_write_checkpoints_less_often_and_the_setting_comes_back_after_it(tmp_path):
+    db = Database(tmp_path / "kb.db")
+    try:
+
+        def pages() -> int:
+            return db.query("PRAGMA wal_autocheckpoint")[0][0]
+
+        default = pages()
+        with db.checkpoints_every(10_000):
+            assert pages() == 10_000
+        assert pages() == default
+        with pytest.raises(RuntimeError), db.checkpoints_every(5_000):
+            raise RuntimeError("the ingest failed")
+        assert pages() == default
+    finally:
+        db.close()
