@@ -3,10 +3,10 @@
 Short streams (a live post, a few files) take the serial path, `KnowledgeBase.upsert_many`, and pay
 no process start-up. A stream that reaches `threshold` documents is analysed and indexed by worker
 processes (the engine's `parallel_write`: index.whoosh.segment_workers) while this process commits
-each batch to SQLite with its journal entries, exactly as the serial path would; the search index
-then takes every document in one commit, and only then are those journal entries settled. A
-crash or a failed worker leaves the entries in the journal, which the next open replays: nothing
-given is lost.
+the batches to SQLite with their journal entries, `COMMIT_DOCS` documents to a transaction, storing
+what the serial path would; the search index then takes every document in one commit, and only
+then are those journal entries settled. A crash or a failed worker leaves the entries in the
+journal, which the next open replays: nothing given is lost.
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ class DocumentStore:
         with self.db.transaction() as conn:
             authors = {str(doc.meta["author_id"]) for doc, _ in items if doc.meta.get("author_id")}
             refused = self.veto(conn, authors) if self.veto and authors else set()
-            stored = _stored_hashes(conn, [doc.id for doc, _ in items])
+            stored = dict(_select_by_id(conn, "id, content_hash", [doc.id for doc, _ in items]))
             latest: dict[str, Document] = {}  # an id written earlier in this call: its copy now stored
             old_ids: list[str] = []  # ids replaced whose previous copy is the stored one: read their texts
             for number, (doc, tags) in enumerate(items):
@@ -359,23 +359,16 @@ def _row(doc: Document, tags: Tags, digest: str, stamp: str) -> tuple:
     )
 
 
-def _stored_hashes(conn: sqlite3.Connection, doc_ids: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(doc_ids), _CHUNK):
-        chunk = doc_ids[start : start + _CHUNK]
-        sql = f"SELECT id, content_hash FROM documents WHERE id IN ({','.join('?' * len(chunk))})"
-        found.update((doc_id, digest) for doc_id, digest in conn.execute(sql, chunk))
-    return found
-
-
 def _stored_texts(conn: sqlite3.Connection, doc_ids: list[str]) -> list[str]:
     """The full text of each of these stored documents (each id once, as given)."""
-    texts = []
+    return [full_text(title, text) for title, text in _select_by_id(conn, "title, text", doc_ids)]
+
+
+def _select_by_id(conn: sqlite3.Connection, columns: str, doc_ids: list[str]) -> Iterator[tuple]:
     for start in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[start : start + _CHUNK]
-        sql = f"SELECT title, text FROM documents WHERE id IN ({','.join('?' * len(chunk))})"
-        texts += [full_text(title, text) for title, text in conn.execute(sql, chunk)]
-    return texts
+        sql = f"SELECT {columns} FROM documents WHERE id IN ({','.join('?' * len(chunk))})"
+        yield from (tuple(row) for row in conn.execute(sql, chunk))
 
 
 def _journal(conn: sqlite3.Connection, doc_ids: list[str]) -> list[int]:

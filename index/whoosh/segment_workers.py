@@ -9,6 +9,10 @@ serial path, and nothing is lost: SQLite still commits first, with a journal ent
 
 Measured against Whoosh's own multi-process writer (MpWriter) at 10k posts: see DESIGN.md.
 
+Over 400 lines because it is one protocol: the parent's side (threads that send and receive, the
+flow of batches, the final commit) and the worker's (its loop and its segment) read the messages
+the other writes, and are changed together.
+
 Workers start from the fork server (never `fork` from a process with threads and a mapped index),
 ignore Ctrl-C (this process stops them), exit when this process goes away (their pipe closes), and a
 worker that fails or dies makes the ingest fail with one line saying so; its segment files are
@@ -154,8 +158,8 @@ class SegmentWorkers:
         self, batches: Iterable[list[Document]]
     ) -> Iterator[tuple[list[Document], list[Analysed], int, int]]:
         """(batch, what was found per document, worker number, that worker's first document number),
-        in the order of `batches`. Batches are read from `batches` and sent whenever a worker has
-        room, also while the caller works on an answer, so workers never wait on the caller."""
+        in the order of `batches`. Each batch is sent as soon as its worker (batch i, worker i mod
+        n) has room, also while the caller works on an answer, so workers never wait on the caller."""
         flow = _Flow(self, iter(batches))
         flow.refill()
         while flow.pending:
