@@ -20,6 +20,11 @@ from rapidfuzz.distance import OSA
 from index.analysis import analyse
 from index.database import Database
 
+_UPSERT = (
+    "INSERT INTO lexicon (word, docs) VALUES (?, ?)"
+    " ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs"
+)
+
 
 def document_words(text: str) -> set[str]:
     """A document's distinct words, folded, without the stop words of any of the four languages."""
@@ -48,14 +53,14 @@ class Lexicon:
             deltas.update(document_words(text))
         for found in added_words:
             deltas.update(found)
+        uncounted = False
         for text in removed:
             deltas.subtract(document_words(text))
-        conn.executemany(
-            "INSERT INTO lexicon (word, docs) VALUES (?, ?)"
-            " ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
-            [(word, n) for word, n in deltas.items() if n],
-        )
-        if any(n < 0 for n in deltas.values()):
+            uncounted = True
+        # Only added words: every count is positive, so the rows go as they are (no filtering pass).
+        rows = [(word, n) for word, n in deltas.items() if n] if uncounted else deltas.items()
+        conn.executemany(_UPSERT, rows)
+        if uncounted and any(n < 0 for n in deltas.values()):
             conn.execute("DELETE FROM lexicon WHERE docs <= 0")
 
     class Draft:

@@ -18,9 +18,12 @@ from index.lexicon import Lexicon
 from index.sections import SECTION_OF
 from index.tagger import Tags
 
+# What json.dumps(..., ensure_ascii=False) does, its encoder built once instead of per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def content_hash(doc: Document) -> str:
-    payload = json.dumps(
+    payload = _JSON(
         [
             doc.kind,
             doc.title,
@@ -31,8 +34,7 @@ def content_hash(doc: Document) -> str:
             doc.lang,
             sorted(doc.technologies),
             sorted(doc.meta.items()),
-        ],
-        ensure_ascii=False,
+        ]
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -65,58 +67,53 @@ class DocumentStore:
         words, already read, in the order of `items` (a bulk ingest's workers read them);
         `journal` receives the sequence numbers of the journal entries written, for a writer that
         indexes them itself; `digests`: each document's `content_hash`, already computed (a bulk
-        ingest compares them first, to send only changed documents to its workers)."""
-        outcomes = []
+        ingest compares them first, to send only changed documents to its workers).
+
+        A few statements per call, whatever its length (the stored hashes read in one, the rows
+        written in one, their journal entries in one): a bulk ingest's parent spends its time here,
+        on the cores its workers need. The outcome of each document is what writing them one by
+        one would give, a second copy of an id in the same call included."""
+        items = list(items)
+        stamp = now.isoformat()
+        outcomes: list[str] = []
+        rows: list[tuple] = []
         added: list[str] = []
         added_words: list[Iterable[str]] = []
         replaced: list[str] = []
-        items = list(items)
         with self.db.transaction() as conn:
             authors = {str(doc.meta["author_id"]) for doc, _ in items if doc.meta.get("author_id")}
             refused = self.veto(conn, authors) if self.veto and authors else set()
+            stored = dict(_select_by_id(conn, "id, content_hash", [doc.id for doc, _ in items]))
+            latest: dict[str, Document] = {}  # an id written earlier in this call: its copy now stored
+            old_ids: list[str] = []  # ids replaced whose previous copy is the stored one: read their texts
             for number, (doc, tags) in enumerate(items):
                 if refused and str(doc.meta.get("author_id")) in refused:
                     outcomes.append("opted_out")
                     continue
                 digest = digests[number] if digests is not None else content_hash(doc)
-                row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (doc.id,)).fetchone()
-                if row and row["content_hash"] == digest:
+                previous = stored.get(doc.id)
+                if previous == digest:
                     outcomes.append("unchanged")
                     continue
                 if words is not None:
                     added_words.append(words[number])
                 else:
                     added.append(doc.full_text)
-                if row:  # replaced: its old words are uncounted, so read its old text (only then)
-                    old = conn.execute("SELECT title, text FROM documents WHERE id = ?", (doc.id,)).fetchone()
-                    replaced.append(full_text(old["title"], old["text"]))
-                conn.execute(
-                    "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
-                    " lang, technologies, meta, author_id, content_hash, tags, doc_type, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        doc.id,
-                        doc.kind,
-                        doc.title,
-                        doc.text,
-                        doc.author,
-                        _iso(doc.date),
-                        doc.url,
-                        doc.source,
-                        doc.lang,
-                        json.dumps(list(doc.technologies)),
-                        json.dumps(doc.meta, ensure_ascii=False),
-                        doc.meta.get("author_id"),
-                        digest,
-                        json.dumps(tags.to_json(), ensure_ascii=False),
-                        tags.doc_type,
-                        now.isoformat(),
-                    ),
-                )
-                entry = conn.execute("INSERT INTO index_journal (doc_id) VALUES (?)", (doc.id,))
-                if journal is not None:
-                    journal.append(entry.lastrowid)
-                outcomes.append("updated" if row else "added")
+                if previous is not None:  # replaced: its old words are uncounted
+                    earlier = latest.get(doc.id)
+                    if earlier is None:
+                        old_ids.append(doc.id)
+                    else:
+                        replaced.append(earlier.full_text)
+                stored[doc.id] = digest
+                latest[doc.id] = doc
+                rows.append(_row(doc, tags, digest, stamp))
+                outcomes.append("updated" if previous is not None else "added")
+            replaced += _stored_texts(conn, old_ids)
+            conn.executemany(_INSERT_DOCUMENT, rows)
+            seqs = _journal(conn, [row[0] for row in rows])
+            if journal is not None:
+                journal += seqs
             Lexicon.count(conn, added, replaced, added_words=added_words)
         return outcomes
 
@@ -331,6 +328,57 @@ class DocumentStore:
 
     def meta_set(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO kb_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+_INSERT_DOCUMENT = (
+    "INSERT OR REPLACE INTO documents (id, kind, title, text, author, date, url, source,"
+    " lang, technologies, meta, author_id, content_hash, tags, doc_type, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CHUNK = 500  # ids per statement: far below SQLite's limit of bound parameters
+
+
+def _row(doc: Document, tags: Tags, digest: str, stamp: str) -> tuple:
+    return (
+        doc.id,
+        doc.kind,
+        doc.title,
+        doc.text,
+        doc.author,
+        _iso(doc.date),
+        doc.url,
+        doc.source,
+        doc.lang,
+        json.dumps(list(doc.technologies)) if doc.technologies else "[]",  # mostly none given
+        _JSON(doc.meta),
+        doc.meta.get("author_id"),
+        digest,
+        _JSON(tags.to_json()),
+        tags.doc_type,
+        stamp,
+    )
+
+
+def _stored_texts(conn: sqlite3.Connection, doc_ids: list[str]) -> list[str]:
+    """The full text of each of these stored documents (each id once, as given)."""
+    return [full_text(title, text) for title, text in _select_by_id(conn, "title, text", doc_ids)]
+
+
+def _select_by_id(conn: sqlite3.Connection, columns: str, doc_ids: list[str]) -> Iterator[tuple]:
+    for start in range(0, len(doc_ids), _CHUNK):
+        chunk = doc_ids[start : start + _CHUNK]
+        sql = f"SELECT {columns} FROM documents WHERE id IN ({','.join('?' * len(chunk))})"
+        yield from (tuple(row) for row in conn.execute(sql, chunk))
+
+
+def _journal(conn: sqlite3.Connection, doc_ids: list[str]) -> list[int]:
+    """A journal entry per id, in order; their sequence numbers, ascending."""
+    seqs: list[int] = []
+    for start in range(0, len(doc_ids), _CHUNK):
+        chunk = doc_ids[start : start + _CHUNK]
+        sql = f"INSERT INTO index_journal (doc_id) VALUES {','.join(['(?)'] * len(chunk))} RETURNING seq"
+        seqs += sorted(seq for (seq,) in conn.execute(sql, chunk).fetchall())
+    return seqs
 
 
 def _to_document(row) -> Document:

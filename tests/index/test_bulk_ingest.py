@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import random
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +18,9 @@ from benchmarks.corpus import CorpusGenerator
 from index.bulk_ingest import upsert_stream, worker_count
 from index.ingest import ingest_paths
 from index.knowledge import KnowledgeBase
-from index.whoosh.segment_workers import SegmentWorkers, WorkerFailed
+from index.lexicon import document_words
+from index.tagger import Tags
+from index.whoosh.segment_workers import Analysed, SegmentWorkers, WorkerFailed
 from tests.conftest import CONFIG_DIR, open_kb, post
 
 POSTS = 90
@@ -41,9 +46,11 @@ def corpus(tmp_path, records) -> Path:
 
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
-    """The pool from 20 documents on, 10 per batch: every worker gets several batches."""
+    """The pool from 20 documents on, 10 per batch, each committed alone: every worker gets several
+    batches, and the database several transactions."""
     monkeypatch.setattr("index.bulk_ingest.THRESHOLD", THRESHOLD)
     monkeypatch.setattr("index.bulk_ingest.BATCH_DOCS", 10)
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 10)
 
 
 def ingest(kb: KnowledgeBase, path: Path, workers: int):
@@ -203,6 +210,31 @@ def test_a_failing_batch_stops_the_workers_and_keeps_every_document_for_the_next
     assert kb.engine.doc_count() == 20
 
 
+def test_batches_committed_together_are_stored_together_and_a_failure_keeps_those_committed(
+    kb, corpus, records, started, monkeypatch
+):
+    """Three batches to a transaction: the one after a failure is lost whole, never in part, and
+    every document of those before it is stored and journalled for the next sync."""
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 30)
+    calls: list[int] = []
+    upsert = kb.store.upsert
+
+    def fail_on_the_second(items, *args, **kwargs):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return upsert(items, *args, **kwargs)
+
+    monkeypatch.setattr(kb.store, "upsert", fail_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(kb, corpus, workers=2)
+    assert calls == [30, 30]
+    assert kb.engine.doc_count() == 0
+    assert kb.store.all_ids() == {record["id"] for record in records[:30]}
+    assert kb.store.pending_count() == 30
+    assert kb.sync() == 30
+
+
 def test_a_worker_that_dies_fails_the_ingest_with_one_line(kb, corpus, started, monkeypatch):
     files_before = {p.name for p in kb.engine.folder.current().iterdir()}
     original = SegmentWorkers.analyse
@@ -281,3 +313,40 @@ def test_each_document_is_hashed_once_and_validated_without_copies(tmp_path, cor
         assert all(stored[doc_id] for doc_id in hashed)
     finally:
         kb.close()
+
+
+def test_batches_and_answers_larger_than_a_pipe_holds_flow_both_ways_without_deadlock(
+    kb, started, monkeypatch
+):
+    """Two batches of about a megabyte in flight per worker, each answered by as much again (every
+    document has hundreds of long distinct words): were this process to send while a worker sends
+    to it, with neither reading, the ingest would never end. The guard below only stops a hang."""
+    monkeypatch.setattr("index.bulk_ingest.BATCH_DOCS", 40)
+    monkeypatch.setattr("index.bulk_ingest.COMMIT_DOCS", 80)  # two batches to a transaction
+    assert SegmentWorkers.DEPTH >= 2
+    rng = random.Random(5)
+    vocabulary = [f"zq{n:05d}{'abcdefghijklmnopqrstuvwxyz'[n % 26] * 20}" for n in range(8_000)]
+    docs = [post(f"big{i}", " ".join(rng.sample(vocabulary, 800))) for i in range(160)]
+    outcome: list = []
+    ingest = threading.Thread(target=lambda: outcome.append(upsert_stream(kb, docs, workers=2, threshold=20)))
+    ingest.start()
+    ingest.join(600)
+    if ingest.is_alive():  # a deadlock: stop the workers so the test fails instead of hanging
+        for pool in started:
+            pool.cancel()
+        ingest.join(30)
+        pytest.fail("the bulk ingest deadlocked on its pipes")
+    assert outcome == [["added"] * 160]
+    assert all(started[0]._counts) and sum(started[0]._counts) == 160  # both workers took batches
+    assert kb.engine.doc_count() == 160 and kb.store.pending_count() == 0
+    assert kb.store.lexicon.frequency(vocabulary[0]) == sum(vocabulary[0] in d.text.split() for d in docs)
+
+
+def test_what_a_worker_finds_crosses_the_pipe_as_plain_values_and_comes_back_the_same():
+    tags = Tags(langs=("es", "en"), concepts={"seals": 2}, countries=("PA",), doc_type="experience")
+    words = document_words("ﷺ Precintos electrónicos en Panamá")  # one word folds to four with spaces
+    message = Analysed.message(tags, words)
+    assert all(type(value) in (tuple, dict, str) for value in message)
+    found = Analysed.read(pickle.loads(pickle.dumps(message)))
+    assert found.tags == tags and sorted(found.words) == sorted(words)
+    assert Analysed.read(Analysed.message(Tags(langs=("en",)), set())).words == []
