@@ -19,16 +19,17 @@ from __future__ import annotations
 import itertools
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint, unpack_uint
 
-CHUNK_POSTINGS = 1 << 18  # postings per sorted chunk handed out: bounds the writer's temporary arrays
-_U32 = np.dtype(np.uint32)
-_F64 = np.dtype(np.float64)
+# A sorted chunk holds about this many postings, counting each term as TERM_POSTINGS more: it bounds
+# the writer's temporary arrays (per posting) and Python lists (per term and block) alike.
+CHUNK_POSTINGS = 1 << 14
+TERM_POSTINGS = 8
 
 
 def fits(schema) -> bool:
@@ -59,9 +60,10 @@ class _Field:
         self.frequency = type(fieldobj.format) is Frequency
         self.boost = fieldobj.format.field_boost
         self.ids: dict[str, int] = {}  # term -> number, in order of first use
-        self.tids = array("I")
+        # term numbers and frequencies take 2 bytes until one does not fit (`widen`)
+        self.tids = array("H")
         self.docs = array("I")
-        self.freqs = array("I")
+        self.freqs = array("H")
         self.weights: array | None = None  # only once a weight differs from the canonical one
         self.runs: list[_RunFile] = []
         self.last_doc = -1
@@ -81,18 +83,38 @@ class _Field:
             self.in_order = False
         self.last_doc = docnum
 
+    def extend(self, name: str, values) -> int:
+        """`values` appended to the buffer `name` (tids or freqs), widened to 4 bytes if one does
+        not fit in 2; returns the bytes the buffer grew by."""
+        buffer = getattr(self, name)
+        before = len(buffer)
+        try:
+            buffer.extend(values)
+        except OverflowError:
+            if buffer.typecode != "H":
+                raise
+            del buffer[before:]
+            buffer = array("I", buffer)
+            setattr(self, name, buffer)
+            buffer.extend(values)
+            return 2 * before + 4 * (len(buffer) - before)
+        return 2 * (len(buffer) - before)
+
     def term_bytes(self) -> list[bytes]:
         return [term.encode("utf-8", "surrogateescape") for term in self.ids]
 
-    def take_buffer(self) -> tuple:
-        """The buffered postings as numpy arrays (term numbers, documents, frequencies, weights or
-        None); the buffers start again empty."""
-        arrays = tuple(np.frombuffer(a, dtype=_U32).copy() for a in (self.tids, self.docs, self.freqs))
-        weights = None if self.weights is None else np.frombuffer(self.weights, dtype=_F64).copy()
-        self.tids, self.docs, self.freqs = array("I"), array("I"), array("I")
-        if self.weights is not None:
-            self.weights = array("d")
-        return arrays + (weights,)
+    def sorted_buffer(self, ranks_of: Callable[[np.ndarray], np.ndarray]) -> list[np.ndarray]:
+        """The buffered postings sorted by (term rank, document): term numbers, documents,
+        frequencies and weights if any, each a numpy array; `ranks_of(term numbers)` ranks them.
+        The buffers start again empty, each let go once sorted (memory stays near the buffer's)."""
+        here = self.sorted_order(_numbers(self.docs), ranks_of(_numbers(self.tids)))
+        columns = []
+        for name, typecode in (("tids", "H"), ("docs", "I"), ("freqs", "H"), ("weights", "d")):
+            buffer = getattr(self, name)
+            if buffer is not None:
+                columns.append(_numbers(buffer)[here])
+                setattr(self, name, array(typecode))
+        return columns
 
     def sorted_order(self, docs: np.ndarray, ranks: np.ndarray) -> np.ndarray:
         """The permutation that sorts postings by (term rank, document)."""
@@ -146,10 +168,8 @@ class ArrayPostingPool:
                 raise
         field.note_doc(docnum)
         n = len(tids)
-        field.tids.extend(tids)
+        self.size += field.extend("tids", tids) + field.extend("freqs", counts.values()) + 4 * n
         field.docs.extend(array("I", (docnum,)) * n)
-        field.freqs.extend(counts.values())
-        self.size += 12 * n
         if field.weights is not None:
             field.weights.extend([field.canonical(freq) for freq in counts.values()])
             self.size += 8 * n
@@ -175,10 +195,8 @@ class ArrayPostingPool:
         if field.weights is None and weight != field.canonical(freq):
             field.weights = array("d", [field.canonical(f) for f in field.freqs])
             self.size += 8 * len(field.freqs)
-        field.tids.append(tid)
+        self.size += field.extend("tids", (tid,)) + field.extend("freqs", (freq,)) + 4
         field.docs.append(docnum)
-        field.freqs.append(freq)
-        self.size += 12
         if field.weights is not None:
             field.weights.append(weight)
             self.size += 8
@@ -194,11 +212,7 @@ class ArrayPostingPool:
         for field in self.fields.values():
             if not field.tids:
                 continue
-            tids, docs, freqs, weights = field.take_buffer()
-            order = field.sorted_order(docs, _ranks_among_present(field, tids))
-            columns = [tids[order], docs[order], freqs[order]]
-            if weights is not None:
-                columns.append(weights[order])
+            columns = field.sorted_buffer(lambda tids, field=field: _ranks_among_present(field, tids))
             self._runs += 1
             field.runs.append(_RunFile.write(self.tempstore, f"{self._prefix}-{self._runs}.run", columns))
         self.size = 0
@@ -239,27 +253,27 @@ def _ranks_among_present(field: _Field, tids: np.ndarray) -> np.ndarray:
     keys = field.term_bytes()
     present_keys = [keys[t] for t in present.tolist()]
     local = sorted(range(len(present_keys)), key=present_keys.__getitem__)
-    rank_of_present = np.empty(len(present_keys), dtype=np.int64)
-    rank_of_present[np.asarray(local, dtype=np.int64)] = np.arange(len(present_keys))
+    rank_of_present = np.empty(len(present_keys), dtype=np.int32)
+    rank_of_present[np.asarray(local, dtype=np.int64)] = np.arange(len(present_keys), dtype=np.int32)
     return rank_of_present[np.searchsorted(present, tids)]
 
 
 def _sorted_chunks(field: _Field, chunk: int) -> Iterator[SortedChunk]:
     tbytes = field.term_bytes()
+    field.ids = {}  # the field is being read out: its terms (as str) let go before the sort
     order = np.asarray(sorted(range(len(tbytes)), key=tbytes.__getitem__), dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    tbytes = [tbytes[t] for t in order.tolist()]  # in term order
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    del order
     sources: list = list(field.runs)
     if field.tids:
-        tids, docs, freqs, weights = field.take_buffer()
-        here = field.sorted_order(docs, rank[tids])
-        columns = [tids[here], docs[here], freqs[here]] + ([weights[here]] if weights is not None else [])
-        sources.append(_Memory(columns))
+        sources.append(_Memory(field.sorted_buffer(rank.__getitem__)))
     # each term's postings counted over all sources, in term order: where chunks end and sources cut
-    per_rank = np.zeros(len(order), dtype=np.int64)
+    per_rank = np.zeros(len(rank), dtype=np.int64)
     for source in sources:
-        per_rank += np.bincount(rank[source.column(0)], minlength=len(order))
-    ends = _chunk_ends(np.cumsum(per_rank), chunk)
+        per_rank += np.bincount(rank[source.column(0)], minlength=len(rank))
+    ends = _chunk_ends(np.cumsum(per_rank + TERM_POSTINGS), chunk)
     cuts = [[0] + np.searchsorted(rank[source.column(0)], ends, side="left").tolist() for source in sources]
     try:
         low = 0
@@ -277,8 +291,7 @@ def _sorted_chunks(field: _Field, chunk: int) -> Iterator[SortedChunk]:
             if len(parts) > 1 or not field.in_order:  # each part is sorted; together, not yet
                 here = field.sorted_order(docs, rank[np.concatenate([part[0] for part in parts])])
                 docs, freqs, weights = docs[here], freqs[here], weights[here]
-            terms = [tbytes[t] for t in order[low:high].tolist()]
-            yield SortedChunk(terms, per_rank[low:high], docs, freqs, weights)
+            yield SortedChunk(tbytes[low:high], per_rank[low:high], docs, freqs, weights)
             low = high
     finally:
         _remove_runs(field)
@@ -296,6 +309,11 @@ def _chunk_ends(cumulative: np.ndarray, chunk: int) -> list[int]:
         target = int(cumulative[end - 1]) + chunk
     ends.append(len(cumulative))
     return ends
+
+
+def _numbers(buffer: array) -> np.ndarray:
+    """A buffer's numbers seen by numpy, without a copy (array and numpy share type codes)."""
+    return np.frombuffer(buffer, dtype=buffer.typecode)
 
 
 def _remove_runs(field: _Field) -> None:
@@ -319,22 +337,23 @@ class _RunFile:
     """A sorted run on disk: its columns (term numbers, documents, frequencies, [weights]) one
     after another, each read back a slice at a time."""
 
-    def __init__(self, tempstore, path: str, count: int, columns: int):
-        self._tempstore, self._path, self._count, self.columns = tempstore, path, count, columns
+    def __init__(self, tempstore, path: str, count: int, dtypes: list[np.dtype]):
+        self._tempstore, self._path, self._count, self._dtypes = tempstore, path, count, dtypes
+        self.columns = len(dtypes)
 
     @classmethod
     def write(cls, tempstore, path: str, columns: list[np.ndarray]) -> _RunFile:
         with tempstore.create_file(path).raw_file() as f:
             for values in columns:
                 f.write(values.tobytes())
-        return cls(tempstore, path, len(columns[0]), len(columns))
+        return cls(tempstore, path, len(columns[0]), [values.dtype for values in columns])
 
     def column(self, number: int, start: int = 0, stop: int | None = None) -> np.ndarray:
         stop = self._count if stop is None else stop
-        dtype = _F64 if number == 3 else _U32
-        offset = 3 * self._count * _U32.itemsize if number == 3 else number * self._count * _U32.itemsize
+        dtype = self._dtypes[number]
+        offset = sum(d.itemsize for d in self._dtypes[:number]) * self._count + start * dtype.itemsize
         with self._tempstore.open_file(self._path).raw_file() as f:
-            f.seek(offset + start * dtype.itemsize)
+            f.seek(offset)
             return np.frombuffer(f.read((stop - start) * dtype.itemsize), dtype=dtype)
 
     def remove(self) -> None:

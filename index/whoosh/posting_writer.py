@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from array import array
 from collections.abc import Callable, Iterable
 from pickle import dumps
 
@@ -33,6 +34,7 @@ from index.whoosh.posting_arrays import SortedChunk
 # W3TermInfo.to_bytes: its struct ("!BfIBBfII") then the extent, pack_long(offset) + pack_int(length)
 _TERMINFO = struct.Struct("!BfIBBfIIqi")
 _ROW_LENGTHS = struct.Struct("!ii")  # whoosh.filedb.filetables._lengths: key and value lengths
+_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # filetables._pointer, "!Iq"
 _NO_LENGTH = np.iinfo(np.int64).max
 
 
@@ -50,10 +52,12 @@ def write_fields(
     lengths: Callable[[str], np.ndarray],
 ) -> None:
     """Each field's sorted postings into the segment, as `fieldwriter.add_postings` would write
-    them; `lengths(field)` gives each document's length in that field as the posting writer reads
-    it (the decoded length byte, 0 for none)."""
+    them, then the field writer closed; `lengths(field)` gives each document's length in that
+    field as the posting writer reads it (the decoded length byte, 0 for none)."""
     codec = fieldwriter._codec  # private API, with the two below: the codec's block settings
     blocklimit, level = codec._blocklimit, codec._compression
+    postfile = fieldwriter._postfile  # private API: W3FieldWriter's postings file and terms table
+    table = _TermsTable(fieldwriter._tindex)
     for fieldname, chunks in fields:
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
@@ -61,17 +65,11 @@ def write_fields(
         frequency = type(fieldobj.format) is Frequency
         field_lengths = lengths(fieldname)
         for chunk in chunks:
-            if len(chunk.terms):
-                infos = _write_postings(
-                    fieldwriter._postfile,
-                    chunk,
-                    field_lengths,
-                    frequency,
-                    blocklimit,
-                    level,  # private API
-                )
-                _add_terms(fieldwriter._tindex, [prefix + term for term in chunk.terms], infos)  # private API
+            if chunk.terms:
+                infos = _write_postings(postfile, chunk, field_lengths, frequency, blocklimit, level)
+                table.add([prefix + term for term in chunk.terms], infos)
         fieldwriter.finish_field()
+    table.close(fieldwriter)
 
 
 def _write_postings(postfile, chunk: SortedChunk, field_lengths, frequency: bool, limit: int, level: int):
@@ -150,24 +148,76 @@ def _write_postings(postfile, chunk: SortedChunk, field_lengths, frequency: bool
     return infos
 
 
-def _add_terms(tindex, keys: list[bytes], values: list[bytes]) -> None:
-    """Rows of the terms table, as OrderedHashWriter.add writes them one by one: key and value
-    lengths, key, value; each row's position noted in its hash bucket and the ordered index."""
-    if keys[0] <= tindex.lastkey:  # private API (below too): OrderedHashWriter's bookkeeping
-        raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
-    dbfile, hashfn, buckets = tindex.dbfile, tindex.hashfn, tindex.buckets
-    position = dbfile.tell()
-    positions = []
-    parts: list[bytes] = []
-    for key, value in zip(keys, values, strict=True):
-        positions.append(position)
-        h = hashfn(key)
-        buckets[h & 255].append((h, position))
-        parts += (_ROW_LENGTHS.pack(len(key), len(value)), key, value)
-        position += 8 + len(key) + len(value)
-    dbfile.write(b"".join(parts))
-    tindex.index.extend(positions)
-    tindex.lastkey = keys[-1]
+class _TermsTable:
+    """The terms table's rows written as OrderedHashWriter.add writes them one by one (key and
+    value lengths, key, value; each row's position in the ordered index), with each row's hash and
+    position kept in two arrays instead of a tuple per term in Whoosh's 256 bucket lists, and the
+    hash tables written from those at close, slot for slot as HashWriter._write_hashes fills them."""
+
+    def __init__(self, tindex):
+        if any(tindex.buckets):  # private API: HashWriter.buckets; only a fresh table is ours to fill
+            raise ValueError("the terms table already has rows")
+        self._tindex = tindex
+        self._hashes = array("I")
+        self._positions = array("q")
+
+    def add(self, keys: list[bytes], values: list[bytes]) -> None:
+        tindex = self._tindex
+        if keys[0] <= tindex.lastkey:  # private API (below too): OrderedHashWriter's bookkeeping
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+        dbfile, hashfn = tindex.dbfile, tindex.hashfn
+        position = dbfile.tell()
+        start = len(self._positions)
+        parts: list[bytes] = []
+        for key, value in zip(keys, values, strict=True):
+            self._positions.append(position)
+            parts += (_ROW_LENGTHS.pack(len(key), len(value)), key, value)
+            position += 8 + len(key) + len(value)
+        self._hashes.extend([hashfn(key) for key in keys])
+        dbfile.write(b"".join(parts))
+        tindex.index.extend(self._positions[start:])
+        tindex.lastkey = keys[-1]
+
+    def close(self, fieldwriter) -> None:
+        """The field writer closed, its terms table's hash tables written by `_write_hashes`."""
+        # private API: HashWriter._write_hashes, replaced on this one table; its close() does the rest
+        self._tindex._write_hashes = self._write_hashes
+        fieldwriter.close()
+
+    def _write_hashes(self) -> None:
+        """HashWriter._write_hashes: per bucket (hash & 255), a table of twice its rows' slots, each
+        row at slot (hash >> 8) % slots or the next free one, in the order the rows were added;
+        an empty slot is (0, 0)."""
+        tindex, dbfile = self._tindex, self._tindex.dbfile
+        hashes = np.frombuffer(self._hashes, dtype=np.uint32)
+        positions = np.frombuffer(self._positions, dtype=np.int64)
+        buckets = hashes & 255
+        rows_by_bucket = np.argsort(buckets, kind="stable")
+        ends = np.cumsum(np.bincount(buckets, minlength=256)).tolist()
+        start = 0
+        for end in ends:
+            rows = rows_by_bucket[start:end]
+            slots = 2 * len(rows)
+            tindex.directory.append((dbfile.tell(), slots))  # private API: HashWriter.directory
+            if slots:
+                table = np.zeros(slots, dtype=_SLOT)
+                at = _probe(((hashes[rows] >> 8) % slots).tolist(), slots)
+                table["hash"][at] = hashes[rows]
+                table["position"][at] = positions[rows]
+                dbfile.write(table.tobytes())
+            start = end
+
+
+def _probe(wanted: list[int], slots: int) -> list[int]:
+    """Linear probing: each row's slot, rows placed in turn."""
+    taken = bytearray(slots)
+    placed = []
+    for slot in wanted:
+        while taken[slot]:
+            slot = (slot + 1) % slots
+        taken[slot] = 1
+        placed.append(slot)
+    return placed
 
 
 def _lengths_of(field_lengths: np.ndarray, docs: np.ndarray) -> np.ndarray:

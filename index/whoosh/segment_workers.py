@@ -372,7 +372,7 @@ def _finalize(writer):
             write_fields(fieldwriter, writer.schema, pool.sorted_fields(), lengths.array)
         else:
             fieldwriter.add_postings(writer.schema, lengths, pool.iter_postings())
-        fieldwriter.close()
+            fieldwriter.close()
     finally:
         reader.close()
     writer._close_segment()  # private API (with the two below): the rest of _finalize_segment

@@ -179,3 +179,22 @@ def test_schemas_it_cannot_hold():
     assert not fits(Schema(body=TEXT(phrase=False, vector=True)))
     with pytest.raises(ValueError):
         ArrayPostingPool(None, Schema(body=TEXT()))
+
+
+def test_term_numbers_and_frequencies_past_two_bytes(tmp_path):
+    """A field's numbers start at 2 bytes and widen when one does not fit, spilled or not."""
+    schema = Schema(words=KEYWORD(scorable=True))
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    storage = whoosh_index.create_in(str(folder), schema).storage
+    pool = ArrayPostingPool(storage, schema, limitmb=0.2)
+    expected = []
+    for doc in range(8):
+        counts = {f"w{doc}-{n}": 1 + n % 3 for n in range(10_000)}
+        if doc == 5:
+            counts["huge"] = 70_000
+        pool.add_terms("words", doc, counts)
+        expected += [("words", t.encode(), doc, float(f), f.to_bytes(4, "big")) for t, f in counts.items()]
+    field = pool.fields["words"]
+    assert field.runs and len(field.ids) > 65_536
+    assert list(pool.iter_postings()) == sorted(expected)
