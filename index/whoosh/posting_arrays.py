@@ -2,10 +2,11 @@
 
 Whoosh's pool keeps each posting as a tuple (field, term bytes, document, weight, value bytes),
 about 250 bytes of objects, sorts full buffers of tuples into runs and merges them a tuple at a
-time. Here each field numbers its terms once (a dict) and a posting is three 4-byte numbers: term
-number, document, frequency. The weight and value follow from the frequency and the field's format
-(this pool takes only fields whose format is Frequency or Existence, with no term vectors: `fits`),
-unless a caller gives a weight that does not; the field then keeps an array of weights too.
+time. Here each field numbers its terms once (a dict) and a posting is 8 bytes in three arrays:
+term number and frequency (2 bytes each until one does not fit, then 4) and document (4). The
+weight and value follow from the frequency and the field's format (this pool takes only fields
+whose format is Frequency or Existence, with no term vectors: `fits`), unless a caller gives a
+weight that does not; the field then keeps an array of weights too.
 
 A full buffer (`limitmb` of arrays) is sorted into a run file per field. At the end each field's
 postings come out in Whoosh's order (term bytes, then document) in chunks of bounded size, each

@@ -28,12 +28,12 @@ from index.whoosh.segment_workers import _finalize
 
 from .test_segment_add import documents
 
-WORDS = (
-    "customs seal risk border cargo container declaration tariff inspection audit smuggling broker"
-    " aduana riesgo frontera carga contenedor declaración arancel inspección auditoría"
-    " douane risque frontière cargaison conteneur déclaration tarif contrôle"
-    " alfândega risco fronteira carga contêiner declaração tarifa fiscalização"
-).split()
+WORDS = [
+    *("customs", "seal", "risk", "border", "cargo", "container", "declaration", "tariff", "audit"),
+    *("aduana", "riesgo", "frontera", "carga", "contenedor", "declaración", "arancel", "inspección"),
+    *("douane", "risque", "frontière", "cargaison", "conteneur", "déclaration", "tarif", "contrôle"),
+    *("alfândega", "risco", "fronteira", "contêiner", "declaração", "tarifa", "fiscalização"),
+]
 
 
 def synthetic(count: int, seed: int = 7) -> list[tuple[Document, Tags]]:
@@ -74,7 +74,7 @@ def segment_files(folder: Path, schema, items, ours: bool, limit_mb: float = 32)
     runs = sum(len(field.runs) for field in pool.fields.values()) if ours else 0
     segment = _finalize(writer) if ours else writer._finalize_segment()  # private API: Whoosh's own
     segment_id = segment.segment_id()
-    files = {p.name.replace(segment_id, "ID"): p.read_bytes() for p in folder.iterdir() if segment_id in p.name}
+    files = {p.name.replace(segment_id, "ID"): p.read_bytes() for p in folder.glob(f"*{segment_id}*")}
     if ours:
         with SegmentReader(ix.storage, schema, segment) as reader:
             frequencies = [reader.doc_frequency(field, term) for field, term in reader.all_terms()]
