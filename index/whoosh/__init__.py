@@ -13,6 +13,11 @@ Private API of Whoosh 2.7.4 used here (each marked `# private API:` where it hap
 - segment_add: replaces `SegmentWriter.add_document` (the same postings, without Token objects):
   reads `SegmentWriter.pool`, `.perdocwriter`, `.docnum`, calls `_check_state`, sets `.docnum`
   and `._added`.
+- posting_arrays / posting_writer (a bulk ingest's workers): postings as numpy-sorted arrays,
+  written into the segment's postings file and terms table as Whoosh writes them (the same bytes):
+  reads `W3FieldWriter._codec`, `._postfile`, `._tindex`, `._fieldid`, `W3Codec._blocklimit`,
+  `._compression`, `._inlinelimit`, `OrderedHashWriter.lastkey`, `.index`, `HashWriter.buckets`,
+  `.directory`, `.dbfile`, `.hashfn`, and replaces `HashWriter._write_hashes` on one table.
 - field_lengths: reads `SegmentReader._perdoc`, `whoosh.codec.whoosh3._lenfield`, a column
   reader's `_dbfile`, `_basepos`, `_count`, and sets `BM25FScorer.dfl`.
 - summed_or: reads `BM25FScorer.idf`, `.avgfl`, `.B`, `.K1`, `.dfl`, a matcher's `.scorer` and

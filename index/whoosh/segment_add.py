@@ -9,6 +9,9 @@ terms and counts come straight from those, and the document's postings go to the
 field analysed any other way goes through Whoosh's own `field.index`. What reaches the pool and the
 per-document writer is what `add_document` gives them, posting for posting
 (tests/index/whoosh/test_segment_add.py builds a segment both ways and compares everything).
+
+With an ArrayPostingPool (a bulk ingest's workers) a field's terms and counts go to the pool as they
+are, numbered by the pool, instead of as one tuple per posting.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from whoosh.system import emptybytes, pack_uint
 from whoosh.writing import SegmentWriter
 
 from index.analysis import analyse
+from index.whoosh.posting_arrays import ArrayPostingPool
 from index.whoosh.posting_pool import ChunkedPostingPool
 from index.whoosh.tokenizer import FoldingStemTokenizer
 
@@ -30,10 +34,11 @@ _SPACE_SEPARATED = r"[^ \t\r\n]+"  # whoosh.analysis.SpaceSeparatedTokenizer's p
 def add_document(writer: SegmentWriter, fields: dict) -> None:
     """`writer.add_document(**fields)`, faster; the same postings, lengths, stored values and
     columns. Boosts and `_stored_` values (which the bot never gives), an unknown field, and a
-    writer whose pool is not chunked take Whoosh's own way."""
+    writer whose pool is neither of ours take Whoosh's own way."""
     pool = writer.pool  # private API: SegmentWriter.pool
     schema = writer.schema
-    if not isinstance(pool, ChunkedPostingPool) or not all(_plain(schema, name) for name in fields):
+    arrays = isinstance(pool, ArrayPostingPool)
+    if not (arrays or isinstance(pool, ChunkedPostingPool)) or not all(_plain(schema, n) for n in fields):
         writer.add_document(**fields)
         return
     writer._check_state()  # private API: SegmentWriter._check_state, raises if the writer is closed
@@ -48,47 +53,61 @@ def add_document(writer: SegmentWriter, fields: dict) -> None:
         field = schema[fieldname]
         length = 0
         if field.indexed:
-            length = _index(field, fieldname, value, docnum, postings)
+            length = _index(field, fieldname, value, docnum, pool if arrays else postings.append)
         perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
         column = field.column_type
         if column:
             perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
     perdocwriter.finish_doc()
-    pool.add_all(postings)
+    if not arrays:
+        pool.add_all(postings)
     writer._added = True  # private API: SegmentWriter._added, what commit checks for new documents
     writer.docnum = docnum + 1
 
 
-def _index(field, fieldname: str, value, docnum: int, postings: list[tuple]) -> int:
-    """The field's postings appended (as add_document makes them: the format's weight times the
-    document's boost, 1.0); returns the length add_document would store (0 unless scorable)."""
-    analyzer, form = field.analyzer, type(field.format)
-    if isinstance(value, str) and form in (Frequency, Existence):
+def _index(field, fieldname: str, value, docnum: int, sink) -> int:
+    """The field's postings, as add_document makes them (the format's weight times the document's
+    boost, 1.0), to `sink`: an ArrayPostingPool, or a function taking each posting tuple. Returns
+    the length add_document would store (0 unless scorable)."""
+    counts = _counts(field, value)
+    if counts is None:
+        add = sink.add if isinstance(sink, ArrayPostingPool) else sink
+        length = 0
+        for tbytes, freq, weight, vbytes in field.index(value):
+            if field.scorable:
+                length += freq
+            add((fieldname, tbytes, docnum, weight * 1.0, vbytes))
+        return length
+    frequency = type(field.format) is Frequency
+    if isinstance(sink, ArrayPostingPool):
+        sink.add_terms(fieldname, docnum, counts)
+    elif frequency:  # each token's boost (1.0) summed per term, times field_boost
         boost = field.format.field_boost
-        kind = type(analyzer)
-        counts = None
-        if kind is FoldingStemTokenizer:
-            counts = Counter(analyse(value, analyzer.lang))
-        elif kind is RegexTokenizer and not analyzer.gaps and analyzer.expression.pattern == _SPACE_SEPARATED:
-            counts = Counter(analyzer.expression.findall(value))
-        elif kind is IDTokenizer:
-            counts = {value: 1}
-        if counts is not None:
-            if form is Frequency:  # each token's boost (1.0) summed per term, times field_boost
-                for term, freq in counts.items():
-                    postings.append(
-                        (fieldname, term.encode("utf-8"), docnum, float(freq) * boost, pack_uint(freq))
-                    )
-            else:  # Existence: each distinct term once, weighted field_boost
-                for term in counts:
-                    postings.append((fieldname, term.encode("utf-8"), docnum, boost * 1.0, emptybytes))
-            return sum(counts.values()) if field.scorable else 0
-    length = 0
-    for tbytes, freq, weight, vbytes in field.index(value):
-        if field.scorable:
-            length += freq
-        postings.append((fieldname, tbytes, docnum, weight * 1.0, vbytes))
-    return length
+        for term, freq in counts.items():
+            sink((fieldname, term.encode("utf-8"), docnum, float(freq) * boost, pack_uint(freq)))
+    else:  # Existence: each distinct term once, weighted field_boost
+        boost = field.format.field_boost
+        for term in counts:
+            sink((fieldname, term.encode("utf-8"), docnum, boost * 1.0, emptybytes))
+    if not field.scorable:
+        return 0
+    return sum(counts.values()) if frequency else len(counts)  # Existence: each term once
+
+
+def _counts(field, value) -> dict | None:
+    """The field's terms and frequencies, read as its analyzer reads them; None for a value,
+    format or analyzer this does not read (Whoosh's field.index then does)."""
+    if not isinstance(value, str) or type(field.format) not in (Frequency, Existence):
+        return None
+    analyzer = field.analyzer
+    kind = type(analyzer)
+    if kind is FoldingStemTokenizer:
+        return Counter(analyse(value, analyzer.lang))
+    if kind is RegexTokenizer and not analyzer.gaps and analyzer.expression.pattern == _SPACE_SEPARATED:
+        return Counter(analyzer.expression.findall(value))
+    if kind is IDTokenizer:
+        return {value: 1}
+    return None
 
 
 def _plain(schema, name: str) -> bool:

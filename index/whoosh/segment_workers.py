@@ -35,8 +35,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield  # private API: the length column's name
-from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from index.documents import Document
@@ -45,8 +43,11 @@ from index.fields import document_fields
 from index.language import LanguageDetector
 from index.lexicon import document_words
 from index.tagger import Tagger, Tags
+from index.whoosh.posting_arrays import ArrayPostingPool, fits
 from index.whoosh.posting_pool import ChunkedPostingPool
+from index.whoosh.posting_writer import can_write, write_fields
 from index.whoosh.segment_add import add_document
+from index.whoosh.written_lengths import WrittenLengths
 
 try:  # not on Windows: a worker then reports no usage
     import resource
@@ -357,44 +358,24 @@ def _serve(conn: Connection, folder: str, tagging: tuple, limit_mb: int, number:
 
 
 def _finalize(writer):
-    """What SegmentWriter._finalize_segment does, with the field lengths the posting writer asks for
-    (per posting, to note each block's shortest and longest document) read once per field instead of
-    through five layers of calls and a file-exists check each time: the same segment, sooner."""
+    """What SegmentWriter._finalize_segment does: the same segment, sooner. An ArrayPostingPool's
+    sorted arrays are written by index.whoosh.posting_writer; any other pool's postings go through
+    Whoosh's add_postings, with the field lengths it asks for per posting read once per field."""
     writer.perdocwriter.close()
     reader = writer.per_document_reader()
     try:
-        lengths = _WrittenLengths(reader)
-        writer.fieldwriter.add_postings(writer.schema, lengths, writer.pool.iter_postings())
-        writer.fieldwriter.close()
+        lengths = WrittenLengths(reader)
+        pool, fieldwriter = writer.pool, writer.fieldwriter
+        if isinstance(pool, ArrayPostingPool) and can_write(fieldwriter):
+            write_fields(fieldwriter, writer.schema, pool.sorted_fields(), lengths.array)
+        else:
+            fieldwriter.add_postings(writer.schema, lengths, pool.iter_postings())
+            fieldwriter.close()
     finally:
         reader.close()
     writer._close_segment()  # private API (with the two below): the rest of _finalize_segment
     writer._assemble_segment()
     return writer.get_segment()
-
-
-class _WrittenLengths:
-    """`doc_field_length` over a just-written segment's length columns, each decoded once."""
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._fields: dict[str, list] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
-        table = self._fields.get(fieldname)
-        if table is None:
-            table = self._fields[fieldname] = self._read(fieldname)
-        return table[docnum] if docnum < len(table) else default
-
-    def _read(self, fieldname: str) -> list:
-        reader, count = self._reader, self._reader.doc_count_all()
-        lenfield = _lenfield(fieldname)  # private API: Whoosh's name for a field's length column
-        if not reader.has_column(lenfield):
-            return []
-        column = reader.column_reader(lenfield, LENGTHS_COLUMN)
-        raw = column._dbfile.get(column._basepos, column._count)  # private API: one byte per document
-        decoded = [byte_to_length(b) if b else None for b in raw]
-        return decoded + [None] * (count - len(decoded))
 
 
 def _usage() -> dict[str, float]:
@@ -414,7 +395,11 @@ def _open(folder: str, tagging: tuple, limit_mb: int, number: int):
     # Whoosh gives every writer of an index the same temporary folder (the parent's writer removes
     # it when it finishes); each worker needs one of its own.
     writer._tempstorage = ix.storage.temp_storage(_temp_name(number))  # private API
-    writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limit_mb)
+    # private API: SegmentWriter.pool (and _tempstorage above), replaced before any document
+    if fits(writer.schema):
+        writer.pool = ArrayPostingPool(writer._tempstorage, writer.schema, limitmb=limit_mb)
+    else:
+        writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limit_mb)
     return writer, tagger
 
 
