@@ -100,7 +100,8 @@ class Database:
         of SQLite's 1000 (a bulk ingest): each of its transactions rewrites pages spread over the
         lexicon and the indexes, and a checkpoint after nearly every one copied the same pages
         again and again. A checkpoint only moves what is already committed: nothing changes for
-        durability."""
+        durability. Afterwards the log is copied back and cut to nothing: SQLite keeps a log file at
+        the largest size it reached, tens of MB after a long ingest."""
         with self._lock:
             before = self._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             self._conn.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
@@ -109,6 +110,9 @@ class Database:
         finally:
             with self._lock:
                 self._conn.execute(f"PRAGMA wal_autocheckpoint={int(before)}")
+                # Waits for readers up to the busy timeout, then gives up without an error (it only
+                # reports busy): the log is then cut by a later checkpoint.
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:

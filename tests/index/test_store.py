@@ -119,3 +119,20 @@ def test_a_bulk_write_checkpoints_less_often_and_the_setting_comes_back_after_it
         assert pages() == default
     finally:
         db.close()
+
+
+def test_the_log_is_cut_back_after_a_bulk_write(tmp_path):
+    """SQLite keeps its write-ahead log at the largest size it reached; a bulk write lets it grow to
+    thousands of pages, so it is cut when the write ends."""
+    db = Database(tmp_path / "kb.db")
+    try:
+        db.execute("CREATE TABLE filler (text TEXT)")
+        with db.checkpoints_every(10_000):
+            for _ in range(20):
+                with db.transaction() as conn:
+                    conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 4000,)] * 50)
+            assert (tmp_path / "kb.db-wal").stat().st_size > 1_000_000
+        assert (tmp_path / "kb.db-wal").stat().st_size == 0
+        assert db.query("SELECT count(*) FROM filler")[0][0] == 1000
+    finally:
+        db.close()
