@@ -583,12 +583,12 @@ def ingest_paths(
     defaults: dict | None = None,
     limits: WorkLimits | None = WorkLimits(),  # noqa: B008 - frozen
     section_chars: int = DEFAULT_SECTION_CHARS,
-    workers: int | None = None,
+    workers: int | str | None = None,
     section_labels: Mapping[str, SectionLabels] | None = None,
 ) -> IngestReport:
     """Ingest files and folders. `defaults` (kind, author, lang…) fill fields a file does not give.
     A long stream of documents is analysed and indexed by `workers` processes (index.bulk_ingest:
-    default none: `index add --workers N`).
+    default none; `index add` asks for one per core, at most two: `--workers auto`).
 
     Each file is parsed in a worker under `limits` (None: in this process); its documents stream
     back and are committed batch by batch. A file, a line or a message that cannot be read is

@@ -13,6 +13,7 @@ from bot.app import App
 from bot.search.filters import build_filters
 from bot.terminal.answers import render_answer
 from bot.text.stats import stats_lines
+from index.bulk_ingest import AUTO
 from index.documents import DOC_TYPES, KINDS, LANGUAGES, TECHNOLOGIES, Filters
 from index.errors import InputError
 from index.ingest import IngestReport, ingest_paths
@@ -36,11 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add.add_argument(
         "--workers",
-        type=int,
-        default=0,
+        type=_workers,
+        default=AUTO,
         metavar="N",
-        help="analyse a long import (2,000 documents or more) in N worker processes (default 0: in this"
-        " process; more memory, and faster only on idle cores)",
+        help="analyse a long import (2,000 documents or more) in N worker processes (default auto: one"
+        " per core, at most 2; 0: in this process, less memory)",
     )
     add.set_defaults(handler=index_add)
 
@@ -76,6 +77,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     ask.add_argument("--batch", type=Path, metavar="FILE", help="one question per line; JSON lines out")
     add_filter_arguments(ask)
     ask.set_defaults(handler=ask_command, index_access="read")
+
+
+def _workers(value: str) -> int | str:
+    """`--workers`: "auto" or a number of processes, 0 or more; anything else is refused by argparse
+    with one line."""
+    if value == AUTO:
+        return AUTO
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or a number, got {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or 0 or more, got {count}")
+    return count
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:

@@ -268,10 +268,14 @@ def test_a_worker_error_is_reported_as_one_line(tmp_path):
     assert not [p.name for p in folder.iterdir() if p.suffix in (".seg", ".tmp") or p.is_dir()]
 
 
-def test_the_pool_is_asked_for_never_assumed():
-    """`index add` stays in one process (bounded memory) unless --workers N asks for the pool."""
+def test_the_pool_is_automatic_only_where_asked_and_only_on_more_than_one_core(monkeypatch):
+    """The library's default stays in one process (the bot's own paths, beside its event loop);
+    `index add`'s default, auto, takes one worker per usable core up to two, none on one core."""
     assert worker_count(None) == 0 and worker_count(0) == 0
-    assert 1 <= worker_count(2) <= 2
+    for cores, expected in ((1, 0), (2, 2), (8, 2)):
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        assert worker_count("auto") == expected
+        assert worker_count(3) == min(3, cores)
 
 
 def test_each_document_is_hashed_once_and_validated_without_copies(tmp_path, corpus, monkeypatch):

@@ -206,3 +206,32 @@ def test_ask_with_an_unknown_type_is_one_clear_error(run, capsys):
     err = capsys.readouterr().err
     assert exited.value.code == 2
     assert "invalid choice: 'gossip'" in err.strip().splitlines()[-1] and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["two", "-1", "2.5"])
+def test_index_add_with_a_bad_worker_count_is_one_clear_error(run, capsys, tmp_path, value):
+    doc = tmp_path / "post.md"
+    doc.write_text("Precintos electrónicos en tránsito.", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        run("index", "add", str(doc), "--workers", value)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "expected 'auto'" in err.strip().splitlines()[-1] and "Traceback" not in err
+
+
+def test_index_add_uses_the_pool_unless_told_otherwise(run, monkeypatch, tmp_path):
+    """`index add` defaults to `--workers auto` (a long stream on both cores); `--workers 0` keeps
+    it in one process. What reaches the ingest is checked; the pool itself is tested in
+    tests/index/test_bulk_ingest.py."""
+    import bot.cli.knowledge
+
+    seen: list = []
+    real = bot.cli.knowledge.ingest_paths
+    monkeypatch.setattr(
+        bot.cli.knowledge, "ingest_paths", lambda *a, **k: seen.append(k["workers"]) or real(*a, **k)
+    )
+    doc = tmp_path / "post.md"
+    doc.write_text("Precintos electrónicos en tránsito.", encoding="utf-8")
+    assert run("index", "add", str(doc))[0] == 0
+    assert run("index", "add", str(doc), "--workers", "0")[0] == 0
+    assert seen == ["auto", 0]
