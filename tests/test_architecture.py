@@ -32,6 +32,7 @@ LAYERS = {
     "bot.launch": 5,
     "bot.cli": 6,
     "bot.__main__": 7,
+    "bot.command": 7,  # the console script's entry point
 }
 
 
@@ -168,6 +169,9 @@ def upward_imports(found: Imports) -> list[tuple[str, str]]:
 # inside KnowledgeBase.open (index.knowledge ↔ index.ingest) moves into the wiring, bot/app.py.
 KNOWN_CIRCLES: list[list[str]] = []
 KNOWN_IN_FUNCTIONS: list[tuple[str, str]] = []
+# Deferred on purpose, not debt: the console script's entry point imports the CLI only when it runs,
+# because the fork server runs that script again in every worker it starts (bot/command.py).
+DEFERRED_ON_PURPOSE = [("bot.command", "bot.cli")]
 
 
 @functools.cache
@@ -194,7 +198,8 @@ def test_imports_point_down_the_layers():
 def test_no_module_of_ours_is_imported_inside_a_function():
     """Such an import hides an arrow (usually one that closes a circle) from the reader."""
     hidden = [(module, target) for module, _, target in ours().in_functions]
-    assert hidden == KNOWN_IN_FUNCTIONS
+    assert [pair for pair in hidden if pair not in DEFERRED_ON_PURPOSE] == KNOWN_IN_FUNCTIONS
+    assert all(pair in hidden for pair in DEFERRED_ON_PURPOSE)  # an entry goes once it is not needed
 
 
 def test_every_adapter_is_still_where_the_rules_look_for_it():
